@@ -1,0 +1,3 @@
+from jingfen.cli import main
+
+main()

@@ -1,0 +1,182 @@
+"""``make bench``: run the pipeline at a given scale and record wall time, peak memory and
+throughput per step as JSON (and a short table) under ``JINGFEN_HOME/bench/``.
+
+Each step runs as its own ``jingfen`` process against a private JINGFEN_HOME, so its peak memory
+is the peak resident size of that process tree (sampled every 100 ms), not of this driver.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psutil
+
+from jingfen.config import settings
+from jingfen.extracts import NAME_RE
+
+
+@dataclass
+class StepResult:
+    step: str
+    seconds: float
+    peak_rss_mb: float
+    rows: int | None = None
+    rows_per_second: float | None = None
+    detail: dict = field(default_factory=dict)
+
+
+def _run_measured(step: str, argv: list[str], env: dict[str, str]) -> tuple[StepResult, str]:
+    """Run a command, sampling the RSS of its whole process tree; raise if it fails."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    peak = 0
+    stop = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        try:
+            root = psutil.Process(proc.pid)
+        except psutil.NoSuchProcess:
+            return
+        while not stop.is_set():
+            try:
+                rss = root.memory_info().rss + sum(
+                    c.memory_info().rss for c in root.children(recursive=True)
+                )
+                peak = max(peak, rss)
+            except psutil.Error:
+                pass
+            stop.wait(0.1)
+
+    t = threading.Thread(target=sample, daemon=True)
+    t.start()
+    out, _ = proc.communicate()
+    stop.set()
+    t.join()
+    secs = time.perf_counter() - t0
+    if proc.returncode != 0:
+        tail = "\n".join(out.splitlines()[-40:])
+        raise RuntimeError(f"benchmark step {step!r} failed (exit {proc.returncode}):\n{tail}")
+    return StepResult(step, round(secs, 2), round(peak / 2**20, 1)), out
+
+
+def _landing_rows(landing: Path) -> int:
+    """Data lines delivered, from the control files."""
+    n = 0
+    for chk in landing.glob("*.chk"):
+        for line in chk.read_text().splitlines():
+            if line.startswith("records="):
+                n += int(line.split("=", 1)[1])
+    return n
+
+
+def run_benchmark(scale: int, provinces: str | None, months: int, keep: bool) -> dict:
+    base = settings().paths
+    work = base.home / "bench" / f"run-{scale}"
+    if work.exists():
+        shutil.rmtree(work)
+    work.mkdir(parents=True)
+    env = dict(os.environ, JINGFEN_HOME=str(work), PREFECT_HOME=str(work / "prefect"))
+    jf = [sys.executable, "-m", "jingfen"]
+    landing = work / "landing"
+    held = work / "increment-held"
+    results: list[StepResult] = []
+
+    def step(name: str, *args: str, rows: int | None = None) -> str:
+        print(f"[bench] {name} ...", flush=True)
+        r, out = _run_measured(name, [*jf, *args], env)
+        if rows:
+            r.rows, r.rows_per_second = rows, round(rows / r.seconds, 1)
+        results.append(r)
+        print(f"[bench] {name}: {r.seconds:.1f} s, peak {r.peak_rss_mb:.0f} MB", flush=True)
+        return out
+
+    sim = ["simulate", "--subscribers", str(scale), "--months", str(months), "--days", "1"]
+    if provinces:
+        sim += ["--provinces", provinces]
+    step("simulate", *sim)
+    # Hold back the increment day so it can be loaded and built as a nightly increment.
+    held.mkdir()
+    periods = sorted({m["period"] for p in landing.iterdir() if (m := NAME_RE.match(p.name))})
+    last_day = max(p for p in periods if len(p) == 8)
+    for p in landing.iterdir():
+        if f"_{last_day}_" in p.name:
+            p.rename(held / p.name)
+    history_rows = _landing_rows(landing)
+    results[-1].rows = history_rows + _landing_rows(held)
+    results[-1].rows_per_second = round(results[-1].rows / results[-1].seconds, 1)
+
+    step("ingest_history", "ingest", rows=history_rows)
+    step("dbt_full_build", "build", "--full-refresh")
+    step("publish", "publish")
+    for p in held.iterdir():
+        p.rename(landing / p.name)
+    inc_rows = _landing_rows(landing)
+    step("ingest_increment", "ingest", rows=inc_rows)
+    step("dbt_increment_build", "build")
+
+    db = work / "warehouse" / "build" / "jingfen.duckdb"
+    report = {
+        "scale_subscribers": scale,
+        "months": months,
+        "provinces": provinces or "all 31",
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+        },
+        "warehouse_mb": round(db.stat().st_size / 2**20, 1) if db.exists() else None,
+        "increment_day": last_day,
+        "steps": [asdict(r) for r in results],
+    }
+    out_dir = base.home / "bench"
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    path = out_dir / f"bench-{scale}-{stamp}.json"
+    path.write_text(json.dumps(report, indent=2, ensure_ascii=False))
+    (out_dir / f"bench-{scale}-latest.json").write_text(path.read_text())
+    print(render_table(report))
+    print(f"[bench] results written to {path}")
+    if not keep:
+        shutil.rmtree(work, ignore_errors=True)
+    return report
+
+
+def render_table(report: dict) -> str:
+    lines = [
+        f"scale {report['scale_subscribers']:,} subscribers x {report['months']} months "
+        f"({report['provinces']}), {report['machine']['cpus']} cores, {report['date']}",
+        "| step | seconds | peak MB | rows | rows/s |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for s in report["steps"]:
+        rows = f"{s['rows']:,}" if s["rows"] else ""
+        rps = f"{s['rows_per_second']:,.0f}" if s["rows_per_second"] else ""
+        lines.append(f"| {s['step']} | {s['seconds']:.1f} | {s['peak_rss_mb']:.0f} | {rows} | {rps} |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(prog="jingfen-bench", description=__doc__.splitlines()[0])
+    ap.add_argument("--scale", type=int, default=100_000, help="subscribers (default 100000)")
+    ap.add_argument("--provinces", default=None, help="comma-separated province codes (default all)")
+    ap.add_argument("--months", type=int, default=13)
+    ap.add_argument("--keep", action="store_true", help="keep the benchmark's JINGFEN_HOME")
+    a = ap.parse_args(argv)
+    run_benchmark(a.scale, a.provinces, a.months, a.keep)
+
+
+if __name__ == "__main__":
+    main()

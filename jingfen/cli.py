@@ -1,0 +1,203 @@
+"""The one command line for every jingfen job: ``jingfen --help``."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from jingfen.config import settings
+
+app = typer.Typer(
+    help="经分 jingfen — telecom business analysis: simulate, ingest, build, publish, models, dashboards.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+interfaces_app = typer.Typer(help="The BSS extract interface specification.", no_args_is_help=True)
+app.add_typer(interfaces_app, name="interfaces")
+
+
+def _quiet_env() -> None:
+    """Telemetry off and Prefect state under JINGFEN_HOME, before Prefect is imported."""
+    paths = settings().paths.ensure()
+    os.environ["JINGFEN_HOME"] = str(paths.home)
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
+    os.environ.setdefault("PREFECT_HOME", str(paths.prefect))
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")
+
+
+def _echo_json(obj: object) -> None:
+    typer.echo(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
+
+
+@app.command()
+def simulate(
+    subscribers: Annotated[int, typer.Option(help="Subscribers in service at the start.")] = 20_000,
+    provinces: Annotated[
+        str | None,
+        typer.Option(help="Comma-separated GB/T 2260 province codes (default: all 31, by population)."),
+    ] = None,
+    months: Annotated[int, typer.Option(help="Complete months of history (13 gives year-on-year).")] = 13,
+    days: Annotated[int, typer.Option(help="Daily increment days after the last month.")] = 3,
+    start: Annotated[str, typer.Option(help="First month, YYYY-MM.")] = "2025-10",
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same files.")] = 42,
+    encoding: Annotated[str, typer.Option(help="UTF-8 or GBK.")] = "UTF-8",
+    gzip: Annotated[bool, typer.Option("--gzip/--no-gzip", help="Deliver .dat.gz files.")] = False,
+    out: Annotated[Path | None, typer.Option(help="Where to write extracts (default: landing/).")] = None,
+) -> None:
+    """Generate realistic BSS extract files (and the ground truth, kept apart in truth/)."""
+    from simulator.config import SimConfig
+    from simulator.generate import simulate as run_simulation
+
+    if encoding not in ("UTF-8", "GBK"):
+        raise typer.BadParameter("encoding must be UTF-8 or GBK", param_hint="--encoding")
+    paths = settings().paths.ensure()
+    cfg = SimConfig(
+        subscribers=subscribers,
+        provinces=tuple(p.strip() for p in provinces.split(",")) if provinces else None,
+        months=months,
+        days=days,
+        start=start,
+        seed=seed,
+        encoding=encoding,
+        gzip=gzip,
+    )
+    summary = run_simulation(cfg, out or paths.landing, paths.truth, progress=typer.echo)
+    _echo_json(summary)
+
+
+@app.command()
+def ingest(
+    landing: Annotated[Path | None, typer.Option(help="Folder to load from (default: landing/).")] = None,
+) -> None:
+    """Validate and load extract files from landing/ into the raw layer (Prefect flow)."""
+    _quiet_env()
+    from flows.ingest import ingest_flow
+
+    summary = ingest_flow(landing=str(landing) if landing else None)
+    _echo_json(summary)
+
+
+@app.command()
+def build(
+    full_refresh: Annotated[bool, typer.Option(help="Rebuild incremental models from scratch.")] = False,
+    select: Annotated[str | None, typer.Option(help="dbt selection, e.g. 'staging+'.")] = None,
+) -> None:
+    """Build the warehouse with dbt (seeds, models, tests) into the working database."""
+    _quiet_env()
+    from flows.build import build_flow
+
+    _echo_json(build_flow(full_refresh=full_refresh, select=select))
+
+
+@app.command()
+def publish() -> None:
+    """Publish the working database atomically for the dashboards."""
+    _quiet_env()
+    from flows.publish import publish_flow
+
+    typer.echo(f"published {publish_flow()}")
+
+
+@app.command()
+def run(
+    full_refresh: Annotated[bool, typer.Option(help="Rebuild incremental models from scratch.")] = False,
+) -> None:
+    """The nightly pipeline: ingest, build, score, publish, indicators."""
+    _quiet_env()
+    from flows.nightly import nightly_flow
+
+    _echo_json(nightly_flow(full_refresh=full_refresh))
+
+
+@app.command()
+def schedule(
+    cron: Annotated[str, typer.Option(help="Cron expression (Asia/Shanghai).")] = "30 2 * * *",
+    api_url: Annotated[
+        str | None,
+        typer.Option(help="Prefect API of a running `prefect server start --host 127.0.0.1` (default: PREFECT_API_URL)."),
+    ] = None,
+) -> None:
+    """Serve the nightly pipeline on a daily schedule (needs a real Prefect server)."""
+    _quiet_env()
+    if api_url:
+        os.environ["PREFECT_API_URL"] = api_url
+    if not os.environ.get("PREFECT_API_URL"):
+        typer.echo(
+            "Schedules need a real Prefect server: start one with `make prefect-server` "
+            "(or `prefect server start --host 127.0.0.1`) and pass --api-url "
+            "http://127.0.0.1:4200/api.",
+            err=True,
+        )
+        raise typer.Exit(2)
+    from flows.nightly import serve_nightly
+
+    serve_nightly(cron=cron)
+
+
+@app.command()
+def status() -> None:
+    """Where state lives, and the latest outcome of each loaded file."""
+    paths = settings().paths
+    typer.echo(f"JINGFEN_HOME = {paths.home}")
+    for name in ("landing", "archive", "quarantine", "warehouse", "models", "superset", "truth"):
+        p = getattr(paths, name)
+        n = sum(1 for _ in p.rglob("*") if _.is_file()) if p.exists() else 0
+        typer.echo(f"  {name + '/':<12} {n:>7} files")
+    if paths.ingest_db.exists():
+        import duckdb
+
+        con = duckdb.connect(str(paths.ingest_db), read_only=True)
+        try:
+            rows = con.execute(
+                "select status, count(*) from load_audit group by status order by status"
+            ).fetchall()
+        finally:
+            con.close()
+        typer.echo("load audit: " + ", ".join(f"{s} {n}" for s, n in rows))
+
+
+@app.command()
+def bench(
+    scale: Annotated[int, typer.Option(help="Subscribers to simulate.")] = 100_000,
+    provinces: Annotated[str | None, typer.Option(help="Comma-separated province codes.")] = None,
+    months: Annotated[int, typer.Option(help="Months of history.")] = 13,
+    keep: Annotated[bool, typer.Option(help="Keep the benchmark's own JINGFEN_HOME.")] = False,
+) -> None:
+    """Benchmark the pipeline at a scale: per-step wall time, peak memory, rows/s (JSON)."""
+    from jingfen.bench import run_benchmark
+
+    run_benchmark(scale, provinces, months, keep)
+
+
+@app.command()
+def docs() -> None:
+    """Generate the dbt docs (one static HTML file under JINGFEN_HOME/dbt/target)."""
+    _quiet_env()
+    from jingfen.dbt import run_dbt
+
+    run_dbt(["docs", "generate", "--static"])
+    typer.echo(f"dbt docs: {settings().paths.dbt / 'target' / 'static_index.html'}")
+
+
+@interfaces_app.command("doc")
+def interfaces_doc() -> None:
+    """Print the column tables of docs/interfaces.md, generated from jingfen/interfaces.py."""
+    from jingfen.interfaces_doc import render_tables
+
+    typer.echo(render_tables())
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)

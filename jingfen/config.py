@@ -1,0 +1,101 @@
+"""One typed place for configuration: where state lives and the knobs every job shares.
+
+Everything the system writes lives under ``JINGFEN_HOME`` (default ``./var``). Settings come from
+environment variables prefixed ``JINGFEN_`` and, if present, ``JINGFEN_HOME/jingfen.toml``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Settings read from ``JINGFEN_*`` environment variables."""
+
+    model_config = SettingsConfigDict(env_prefix="JINGFEN_", extra="ignore")
+
+    home: Path = Field(default=Path("var"), description="Root of all state (JINGFEN_HOME).")
+    reject_threshold: float = Field(
+        default=0.01,
+        description="Share of bad rows above which a whole file is rejected (0.01 = 1%).",
+    )
+    reject_min_rows: int = Field(
+        default=10,
+        description="A file may always have this many bad rows before the share applies.",
+    )
+    superset_port: int = 8088
+
+    @cached_property
+    def paths(self) -> Paths:
+        return Paths(self.home.resolve())
+
+
+class Paths:
+    """The fixed layout under JINGFEN_HOME. Nothing outside it is written."""
+
+    def __init__(self, home: Path) -> None:
+        self.home = home
+        self.landing = home / "landing"
+        self.archive = home / "archive"
+        self.quarantine = home / "quarantine"
+        self.warehouse = home / "warehouse"
+        self.raw = self.warehouse / "raw"  # one Parquet file per loaded extract, by interface
+        self.ingest_db = self.warehouse / "ingest.duckdb"  # load audit and rejects
+        self.build_db = self.warehouse / "build" / "jingfen.duckdb"  # dbt's working database
+        self.published_db = self.warehouse / "jingfen.duckdb"  # what dashboards read
+        self.models = home / "models"
+        self.superset = home / "superset"
+        self.truth = home / "truth"
+        self.secrets = home / "secrets"
+        self.tmp = home / "tmp"
+        self.dbt = home / "dbt"  # dbt target/ and logs/
+        self.prefect = home / "prefect"
+        self.bench = home / "bench"
+
+    def ensure(self) -> Paths:
+        for p in (
+            self.landing,
+            self.archive,
+            self.quarantine,
+            self.raw,
+            self.build_db.parent,
+            self.models,
+            self.superset,
+            self.truth,
+            self.tmp,
+            self.dbt,
+            self.prefect,
+        ):
+            p.mkdir(parents=True, exist_ok=True)
+        self.secrets.mkdir(parents=True, exist_ok=True)
+        os.chmod(self.secrets, 0o700)
+        return self
+
+    def secret(self, name: str, nbytes: int = 32) -> str:
+        """A per-install secret kept under JINGFEN_HOME/secrets (owner-only), created once."""
+        self.ensure()
+        path = self.secrets / name
+        if not path.exists():
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_hex(nbytes))
+        return path.read_text().strip()
+
+
+def settings() -> Settings:
+    """Fresh settings from the current environment (cheap; read at call time so tests can
+    point JINGFEN_HOME elsewhere)."""
+    return Settings()
+
+
+def pii_salt() -> str:
+    """Salt for hashing ID numbers and msisdns: JINGFEN_PII_SALT or a generated per-install one."""
+    return os.environ.get("JINGFEN_PII_SALT") or settings().paths.secret("pii_salt")
