@@ -22,6 +22,18 @@ interfaces_app = typer.Typer(help="The BSS extract interface specification.", no
 app.add_typer(interfaces_app, name="interfaces")
 
 
+def _mount_subcommands() -> None:
+    """Command groups owned by other packages (their modules import heavy things lazily)."""
+    from dashboards.cli import app as dashboards_app
+    from jingfen.indicators.cli import app as indicators_app
+
+    app.add_typer(dashboards_app, name="dashboards")
+    app.add_typer(indicators_app, name="indicators")
+
+
+_mount_subcommands()
+
+
 def _quiet_env() -> None:
     """Telemetry off and Prefect state under JINGFEN_HOME, before Prefect is imported."""
     paths = settings().paths.ensure()

@@ -1,0 +1,316 @@
+"""Two-level access (两级互访): roles, users and row-level security from config/access.yaml.
+
+- ``hq`` (总部) sees every province and may use SQL Lab on the warehouse.
+- ``province_<GB code>`` (省公司, e.g. ``province_44``) sees only rows with that ``prov_code``,
+  on the jingfen datasets and dashboards only, without SQL Lab.
+- Every dataset with a ``prov_code`` column gets a deny-by-default **Base** filter (``1=0``,
+  which applies to everyone *not* in its roles: Admin and hq are exempt) and one **Regular**
+  filter per province role (``prov_code = '44'``). All share the group key ``prov_code``, and
+  Superset ORs filters of one group, so a province user's rows are ``1=0 OR prov_code = '44'``,
+  and a user with no jingfen role sees nothing.
+
+Everything is reconciled to the config: running it twice changes nothing the second time.
+Rules and grants point at dataset ids, which survive a redeploy (the import overwrites in place).
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from dashboards.deploy import ASSETS_DIR
+from dashboards.generate import DATABASE_NAME
+from dashboards.server import SupersetClient, SupersetError, state_dir, stored_secret
+from jingfen.config import REPO_ROOT
+
+DEFAULT_CONFIG = REPO_ROOT / "config" / "access.yaml"
+PROVINCES_SEED = REPO_ROOT / "seeds" / "provinces.csv"
+HQ_ROLE = "hq"
+PROVINCE_ROLE_PREFIX = "province_"
+RLS_PREFIX = "jingfen: "
+RLS_GROUP_KEY = "prov_code"
+RLS_COLUMN = "prov_code"
+EXEMPT_ROLES = ("Admin", HQ_ROLE)  # not subject to the deny-by-default filter
+
+
+@dataclass(frozen=True)
+class UserSpec:
+    username: str
+    role: str
+    first_name: str
+    last_name: str
+    email: str
+
+
+@dataclass(frozen=True)
+class AccessConfig:
+    provinces: tuple[str, ...]
+    users: tuple[UserSpec, ...]
+
+    @property
+    def roles(self) -> tuple[str, ...]:
+        return (HQ_ROLE, *(province_role(p) for p in self.provinces))
+
+
+def province_role(prov_code: str) -> str:
+    return f"{PROVINCE_ROLE_PREFIX}{prov_code}"
+
+
+def _all_provinces() -> tuple[str, ...]:
+    with PROVINCES_SEED.open(encoding="utf-8") as fh:
+        return tuple(row["prov_code"] for row in csv.DictReader(fh))
+
+
+def load_config(path: Path = DEFAULT_CONFIG) -> AccessConfig:
+    """Read and check access.yaml; errors name the file and the offending entry."""
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    known = _all_provinces()
+    provs = raw.get("provinces", "all")
+    if provs == "all":
+        provinces = known
+    elif isinstance(provs, list):
+        provinces = tuple(str(p) for p in provs)
+        unknown = [p for p in provinces if p not in known]
+        if unknown:
+            raise SupersetError(
+                f"{path}: provinces {unknown} are not GB/T 2260 codes in {PROVINCES_SEED.name}."
+            )
+    else:
+        raise SupersetError(
+            f"{path}: 'provinces' must be \"all\" or a list of codes, got {provs!r}."
+        )
+    roles = {HQ_ROLE, *(province_role(p) for p in provinces)}
+    users: list[UserSpec] = []
+    for i, u in enumerate(raw.get("users") or [], start=1):
+        where = f"{path}: users entry {i}"
+        missing = [k for k in ("username", "role") if not u.get(k)]
+        if missing:
+            raise SupersetError(f"{where} lacks {', '.join(missing)}.")
+        if not re.fullmatch(r"[a-z][a-z0-9_]{1,63}", u["username"]):
+            raise SupersetError(
+                f"{where}: username {u['username']!r} must be lower-case letters, digits, _."
+            )
+        if u["role"] not in roles:
+            raise SupersetError(
+                f"{where} ({u['username']}): role {u['role']!r} is neither hq nor a configured "
+                "province role (province_<code>)."
+            )
+        users.append(
+            UserSpec(
+                username=u["username"],
+                role=u["role"],
+                first_name=str(u.get("first_name") or u["username"]),
+                last_name=str(u.get("last_name") or "-"),
+                email=str(u.get("email") or f"{u['username']}@jingfen.local"),
+            )
+        )
+    names = [u.username for u in users]
+    if len(set(names)) != len(names):
+        raise SupersetError(f"{path}: a username is listed twice.")
+    return AccessConfig(provinces=provinces, users=tuple(users))
+
+
+def user_password(username: str) -> tuple[str, bool]:
+    """JINGFEN_USER_PASSWORD_<USERNAME> or the one generated and kept under superset/users/."""
+    users_dir = state_dir() / "users"
+    users_dir.mkdir(exist_ok=True)
+    os.chmod(users_dir, 0o700)
+    return stored_secret(users_dir / username, f"JINGFEN_USER_PASSWORD_{username.upper()}")
+
+
+def _asset_dataset_uuids(assets_dir: Path) -> set[str]:
+    return {
+        str(yaml.safe_load(p.read_text(encoding="utf-8"))["uuid"])
+        for p in (assets_dir / "datasets").rglob("*.yaml")
+    }
+
+
+# ---- reconciliation --------------------------------------------------------------------------
+class _Access:
+    def __init__(self, client: SupersetClient) -> None:
+        self.c = client
+        self.changes: list[str] = []
+
+    def roles(self) -> dict[str, int]:
+        return {r["name"]: r["id"] for r in self.c.get_all("security/roles")}
+
+    def ensure_roles(self, names: tuple[str, ...]) -> dict[str, int]:
+        existing = self.roles()
+        for name in names:
+            if name not in existing:
+                existing[name] = self.c.post("/api/v1/security/roles/", {"name": name})["id"]
+                self.changes.append(f"created role {name}")
+        return existing
+
+    def role_permissions(self, role_id: int) -> set[int]:
+        rows = self.c.get(f"/api/v1/security/roles/{role_id}/permissions/")["result"]
+        return {p["id"] for p in rows}
+
+    def set_role_permissions(self, name: str, role_id: int, wanted: set[int]) -> None:
+        if self.role_permissions(role_id) != wanted:
+            self.c.post(
+                f"/api/v1/security/roles/{role_id}/permissions",
+                {"permission_view_menu_ids": sorted(wanted)},
+            )
+            self.changes.append(f"set {len(wanted)} permissions on role {name}")
+
+    def permission_views(self) -> dict[tuple[str, str], int]:
+        rows = self.c.get_all("security/permissions-resources")
+        return {(r["permission"]["name"], r["view_menu"]["name"]): r["id"] for r in rows}
+
+    def reconcile_rls(self, wanted: dict[str, dict[str, Any]]) -> None:
+        current = {r["name"]: r for r in self.c.get_all("rowlevelsecurity")}
+        for name, body in wanted.items():
+            have = current.get(name)
+            if have is None:
+                self.c.post("/api/v1/rowlevelsecurity/", body)
+                self.changes.append(f"created row-level filter {name!r}")
+                continue
+            same = (
+                have["filter_type"] == body["filter_type"]
+                and have["clause"] == body["clause"]
+                and (have.get("group_key") or "") == body["group_key"]
+                and sorted(t["id"] for t in have["tables"]) == sorted(body["tables"])
+                and sorted(r["id"] for r in have["roles"]) == sorted(body["roles"])
+            )
+            if not same:
+                self.c.put(f"/api/v1/rowlevelsecurity/{have['id']}", body)
+                self.changes.append(f"updated row-level filter {name!r}")
+        for name, have in current.items():
+            if name.startswith(RLS_PREFIX) and name not in wanted:
+                self.c.delete(f"/api/v1/rowlevelsecurity/{have['id']}")
+                self.changes.append(f"deleted row-level filter {name!r}")
+
+    def reconcile_user(self, user: UserSpec, role_id: int) -> None:
+        password, password_changed = user_password(user.username)
+        found = [
+            u
+            for u in self.c.get_all(
+                "security/users",
+                filters=[{"col": "username", "opr": "eq", "value": user.username}],
+            )
+            if u["username"] == user.username
+        ]
+        body: dict[str, Any] = {
+            "active": True,
+            "email": user.email,
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "roles": [role_id],
+            "username": user.username,
+        }
+        if not found:
+            self.c.post("/api/v1/security/users/", {**body, "password": password})
+            self.changes.append(f"created user {user.username} ({user.role})")
+            return
+        have = found[0]
+        same = (
+            have["active"]
+            and have["email"] == user.email
+            and have["first_name"] == user.first_name
+            and have["last_name"] == user.last_name
+            and sorted(r["id"] for r in have["roles"]) == [role_id]
+        )
+        if password_changed:
+            body["password"] = password
+        if not same or password_changed:
+            self.c.put(f"/api/v1/security/users/{have['id']}", body)
+            self.changes.append(f"updated user {user.username}")
+
+
+def provision_access(
+    config_path: Path = DEFAULT_CONFIG,
+    client: SupersetClient | None = None,
+    assets_dir: Path = ASSETS_DIR,
+) -> list[str]:
+    """Bring roles, grants, row-level filters and users in line with ``config_path``.
+
+    Run after :func:`dashboards.deploy.deploy` (the datasets must exist). Returns the changes
+    made (empty when everything already matched).
+    """
+    cfg = load_config(config_path)
+    client = client or SupersetClient.as_admin()
+    acc = _Access(client)
+
+    # Datasets that the assets define (only these are granted: no raw or staging tables).
+    wanted_uuids = _asset_dataset_uuids(assets_dir)
+    datasets = [
+        d
+        for d in client.get_all("dataset")
+        if str(d.get("uuid")) in wanted_uuids and d["database"]["database_name"] == DATABASE_NAME
+    ]
+    missing = wanted_uuids - {str(d["uuid"]) for d in datasets}
+    if missing:
+        raise SupersetError(
+            f"{len(missing)} dataset(s) of {assets_dir} are not in Superset: deploy the assets "
+            "before provisioning access (`python -m dashboards deploy`)."
+        )
+    database = next(
+        (d for d in client.get_all("database") if d["database_name"] == DATABASE_NAME), None
+    )
+    if database is None:
+        raise SupersetError(f"Superset has no database named {DATABASE_NAME!r}: deploy first.")
+    rls_tables = sorted(
+        d["id"]
+        for d in datasets
+        if RLS_COLUMN
+        in {c["column_name"] for c in client.get(f"/api/v1/dataset/{d['id']}")["result"]["columns"]}
+    )
+
+    roles = acc.ensure_roles(cfg.roles)
+    pvs = acc.permission_views()
+    gamma = acc.role_permissions(roles["Gamma"])
+    sql_lab = acc.role_permissions(roles["sql_lab"])
+
+    def pv(permission: str, view: str) -> int:
+        key = (permission, view)
+        if key not in pvs:
+            raise SupersetError(
+                f"Superset has no permission {permission!r} on {view!r}; run the bootstrap "
+                "(`superset init`) and deploy again."
+            )
+        return pvs[key]
+
+    dataset_perms = {
+        pv("datasource_access", f"[{DATABASE_NAME}].[{d['table_name']}](id:{d['id']})")
+        for d in datasets
+    }
+    db_perm = pv("database_access", f"[{DATABASE_NAME}].(id:{database['id']})")
+    acc.set_role_permissions(HQ_ROLE, roles[HQ_ROLE], gamma | sql_lab | {db_perm} | dataset_perms)
+    for prov in cfg.provinces:
+        name = province_role(prov)
+        acc.set_role_permissions(name, roles[name], gamma | dataset_perms)
+
+    wanted_rls: dict[str, dict[str, Any]] = {}
+    if rls_tables:
+        wanted_rls[f"{RLS_PREFIX}deny by default 默认拒绝"] = {
+            "name": f"{RLS_PREFIX}deny by default 默认拒绝",
+            "description": "Rows of province datasets are hidden unless a role grants them.",
+            "filter_type": "Base",
+            "tables": rls_tables,
+            "roles": [roles[r] for r in EXEMPT_ROLES],
+            "clause": "1=0",
+            "group_key": RLS_GROUP_KEY,
+        }
+        for prov in cfg.provinces:
+            name = f"{RLS_PREFIX}{province_role(prov)}"
+            wanted_rls[name] = {
+                "name": name,
+                "description": f"Province {prov} sees its own rows.",
+                "filter_type": "Regular",
+                "tables": rls_tables,
+                "roles": [roles[province_role(prov)]],
+                "clause": f"{RLS_COLUMN} = '{prov}'",
+                "group_key": RLS_GROUP_KEY,
+            }
+    acc.reconcile_rls(wanted_rls)
+
+    for user in cfg.users:
+        acc.reconcile_user(user, roles[user.role])
+    return acc.changes

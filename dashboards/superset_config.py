@@ -1,0 +1,133 @@
+"""Superset configuration for jingfen (loaded by Superset through SUPERSET_CONFIG_PATH).
+
+This file runs inside the Superset environment (.venv-superset: SQLAlchemy 1.4, pandas 2), so it
+imports nothing from jingfen. All state lives under ``JINGFEN_HOME/superset``:
+
+- ``secret_key``      per-install Flask secret, created here on first load (owner-only, never in git)
+- ``superset.db``     SQLite metadata database, unless ``JINGFEN_SUPERSET_DB_URI`` names another
+                      (a PostgreSQL URI works; the superset env carries psycopg2)
+
+Caches are in-process (SimpleCache) with short timeouts so a newly published warehouse shows up
+within minutes even without an explicit cache clear; no Redis, no Celery, no outside hosts.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+JINGFEN_HOME = Path(os.environ.get("JINGFEN_HOME", "var")).resolve()
+SUPERSET_STATE = JINGFEN_HOME / "superset"
+SUPERSET_STATE.mkdir(parents=True, exist_ok=True)
+
+
+def _owner_only_secret(path: Path, nbytes: int = 48) -> str:
+    """Read a secret file, creating it (mode 0600) on first use; safe when processes race."""
+    if not path.exists():
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_urlsafe(nbytes))
+    return path.read_text().strip()
+
+
+SECRET_KEY = _owner_only_secret(SUPERSET_STATE / "secret_key")
+
+# ---- metadata database ----------------------------------------------------------------------
+SQLALCHEMY_DATABASE_URI = os.environ.get("JINGFEN_SUPERSET_DB_URI") or (
+    f"sqlite:///{SUPERSET_STATE / 'superset.db'}?check_same_thread=false"
+)
+DATA_DIR = str(SUPERSET_STATE)
+UPLOAD_FOLDER = str(SUPERSET_STATE / "uploads") + "/"
+IMG_UPLOAD_FOLDER = str(SUPERSET_STATE / "uploads") + "/"
+
+# ---- caches: in-process, short-lived --------------------------------------------------------
+_SHORT = int(timedelta(minutes=5).total_seconds())
+CACHE_DEFAULT_TIMEOUT = _SHORT
+CACHE_CONFIG = {
+    "CACHE_TYPE": "SimpleCache",
+    "CACHE_DEFAULT_TIMEOUT": _SHORT,
+    "CACHE_KEY_PREFIX": "jf_",
+}
+DATA_CACHE_CONFIG = {
+    "CACHE_TYPE": "SimpleCache",
+    "CACHE_DEFAULT_TIMEOUT": _SHORT,
+    "CACHE_KEY_PREFIX": "jf_data_",
+}
+FILTER_STATE_CACHE_CONFIG = {
+    "CACHE_TYPE": "SimpleCache",
+    "CACHE_DEFAULT_TIMEOUT": int(timedelta(hours=12).total_seconds()),
+    "CACHE_KEY_PREFIX": "jf_filter_",
+}
+EXPLORE_FORM_DATA_CACHE_CONFIG = {
+    "CACHE_TYPE": "SimpleCache",
+    "CACHE_DEFAULT_TIMEOUT": int(timedelta(hours=12).total_seconds()),
+    "CACHE_KEY_PREFIX": "jf_explore_",
+}
+RATELIMIT_STORAGE_URI = "memory://"
+
+# ---- language: Chinese first, English available ---------------------------------------------
+BABEL_DEFAULT_LOCALE = "zh"
+LANGUAGES = {
+    "zh": {"flag": "cn", "name": "简体中文"},
+    "en": {"flag": "us", "name": "English"},
+}
+
+# ---- features --------------------------------------------------------------------------------
+FEATURE_FLAGS = {
+    "DASHBOARD_RBAC": True,  # dashboards visible per role (province roles see only theirs)
+    "DASHBOARD_VIRTUALIZATION": True,
+    "ALERT_REPORTS": False,
+    "ENABLE_TEMPLATE_PROCESSING": False,
+    "EMBEDDED_SUPERSET": False,
+    "ALLOW_FULL_CSV_EXPORT": False,
+    "RLS_IN_SQLLAB": True,
+    "TAGGING_SYSTEM": False,
+}
+
+# No file uploads into the warehouse (the database is read-only anyway; this hides the menus).
+CSV_EXTENSIONS: set[str] = set()
+EXCEL_EXTENSIONS: set[str] = set()
+COLUMNAR_EXTENSIONS: set[str] = set()
+ALLOWED_EXTENSIONS: set[str] = set()
+
+# ---- security --------------------------------------------------------------------------------
+# Content-security policy limited to this host: the prebuilt front end's telemetry pixel and any
+# outside font or map tile are blocked. 'unsafe-inline' styles are needed by the React theme.
+TALISMAN_ENABLED = True
+TALISMAN_CONFIG = {
+    "content_security_policy": {
+        "base-uri": ["'self'"],
+        "default-src": ["'self'"],
+        "img-src": ["'self'", "blob:", "data:"],
+        "worker-src": ["'self'", "blob:"],
+        "connect-src": ["'self'"],
+        "object-src": "'none'",
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "font-src": ["'self'", "data:"],
+        "script-src": ["'self'", "'strict-dynamic'"],
+        "frame-ancestors": ["'self'"],
+    },
+    "content_security_policy_nonce_in": ["script-src"],
+    "force_https": False,
+    "session_cookie_secure": False,
+}
+CONTENT_SECURITY_POLICY_WARNING = False
+THEME_FONT_URL_ALLOWED_DOMAINS: list[str] = []
+WTF_CSRF_ENABLED = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_HTTPONLY = True
+PUBLIC_ROLE_LIKE = None
+AUTH_ROLE_PUBLIC = "Public"
+PREVENT_UNSAFE_DB_CONNECTIONS = True  # no sqlite/shillelagh data sources (duckdb is allowed)
+SQLLAB_CTAS_NO_LIMIT = False
+
+# ---- no telemetry, no outside calls ----------------------------------------------------------
+MAPBOX_API_KEY = ""
+SCHEDULED_QUERIES: dict[str, object] = {}
+LOG_LEVEL = "WARNING"

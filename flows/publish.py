@@ -1,0 +1,130 @@
+"""The publish flow (发布): swap the freshly built warehouse in for the dashboards.
+
+Steps:
+1. copy the closed build database (warehouse/build/jingfen.duckdb) to a temporary file beside
+   the published one;
+2. open the copy read-only once and check it: it has tables, and no view reads files or the
+   ingest database (the dashboards open it with external access off);
+3. ``os.replace`` it over warehouse/jingfen.duckdb.
+
+DuckDB allows one writer or many readers per file.  The swap is a rename on one filesystem, so a
+reader sees either the old or the new file, never half of one; a reader holding a connection
+keeps the old file until it reconnects, and Superset opens a connection per query.  Staging is
+materialised as tables, so the published copy is self-contained (no Parquet paths, no attached
+database, no PII salt in view definitions).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+import uuid
+from pathlib import Path
+
+import duckdb
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from jingfen.config import Paths, settings
+
+
+class PublishError(RuntimeError):
+    """The build database is missing, still open, or its copy failed the checks."""
+
+
+# SQL that makes a view depend on something outside the published file.
+_EXTERNAL_MARKERS = ("read_parquet", "read_csv", "read_json", "parquet_scan", "ingest.")
+
+
+def _copy_build(src: Path, dst_dir: Path) -> Path:
+    if not src.exists():
+        raise PublishError(f"nothing to publish: {src} does not exist (run the build flow first)")
+    tmp = dst_dir / f".{src.stem}.{uuid.uuid4().hex[:8]}.publishing"
+    dst_dir.mkdir(parents=True, exist_ok=True)
+    # Holding a read-only connection while copying keeps a writer (a build in another process)
+    # out, and fails fast with DuckDB's lock error if one is running now.
+    try:
+        guard = duckdb.connect(str(src), read_only=True)
+    except duckdb.Error as e:
+        raise PublishError(
+            f"cannot publish {src}: it is open for writing (is a build running?): {e}"
+        ) from e
+    try:
+        wal = src.with_name(src.name + ".wal")
+        if wal.exists() and wal.stat().st_size > 0:
+            raise PublishError(
+                f"cannot publish {src}: its write-ahead log {wal.name} was not checkpointed "
+                "(the last build did not close the database cleanly); run the build again"
+            )
+        shutil.copyfile(src, tmp)
+        with tmp.open("rb") as fh:
+            os.fsync(fh.fileno())
+    finally:
+        guard.close()
+    return tmp
+
+
+def verify_copy(path: Path) -> dict[str, int]:
+    """Open ``path`` read-only once: count tables and views, and refuse views that read files
+    or the ingest database.  Returns {"tables": n, "views": n}."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        tables = con.execute(
+            "select count(*) from duckdb_tables() where database_name = current_database() "
+            "and not internal"
+        ).fetchall()[0][0]
+        views = con.execute(
+            "select schema_name, view_name, sql from duckdb_views() "
+            "where database_name = current_database() and not internal"
+        ).fetchall()
+    finally:
+        con.close()
+    if tables == 0:
+        raise PublishError(f"{path.name} has no tables: the build produced nothing to publish")
+    external = [
+        f"{s}.{v}" for s, v, sql in views if any(m in (sql or "").lower() for m in _EXTERNAL_MARKERS)
+    ]
+    if external:
+        raise PublishError(
+            "these views read files or the ingest database, which the dashboards cannot reach "
+            f"(materialise them as tables): {', '.join(sorted(external))}"
+        )
+    return {"tables": int(tables), "views": len(views)}
+
+
+def publish(paths: Paths) -> tuple[Path, dict[str, int]]:
+    """Copy, verify and atomically swap in the build database; the pure core of the flow."""
+    tmp = _copy_build(paths.build_db, paths.published_db.parent)
+    try:
+        counts = verify_copy(tmp)
+        os.replace(tmp, paths.published_db)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return paths.published_db, counts
+
+
+# No retries: every failure here (missing build, a build running, a bad copy) needs a person or
+# a new build, not the same attempt again.
+@task(name="publish-warehouse", retries=0, cache_policy=NO_CACHE)
+def publish_task() -> tuple[Path, dict[str, int]]:
+    return publish(settings().paths)
+
+
+@flow(name="publish", log_prints=False)
+def publish_flow() -> Path:
+    """Publish warehouse/build/jingfen.duckdb as warehouse/jingfen.duckdb (atomic swap)."""
+    log = get_run_logger()
+    t0 = time.perf_counter()
+    path, counts = publish_task()
+    size_mb = path.stat().st_size / 1e6
+    log.info(
+        "published %s (%.1f MB, %d tables, %d views) in %.1f s",
+        path,
+        size_mb,
+        counts["tables"],
+        counts["views"],
+        time.perf_counter() - t0,
+    )
+    return path

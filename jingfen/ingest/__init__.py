@@ -1,0 +1,43 @@
+"""Ingest: validate BSS extract files in landing/, load good ones into the Parquet raw layer,
+quarantine bad ones, and audit every outcome in warehouse/ingest.duckdb.
+
+The core here is engine-free; ``flows/ingest.py`` spreads it over Prefect tasks.  Rules and
+outcomes are described in docs/ingest.md.
+"""
+
+from jingfen.ingest.audit import AuditStore, History
+from jingfen.ingest.discover import Delivery, Discovery, discover
+from jingfen.ingest.load import (
+    begin_load,
+    end_load,
+    ingest_file,
+    ingest_files,
+    ingest_stray_controls,
+    load_lock,
+    run_load,
+    summarise,
+)
+from jingfen.ingest.model import FileOutcome, LoadContext, Reason
+from jingfen.ingest.refs import ReferenceDataError
+from jingfen.ingest.validate import RowValidator
+
+__all__ = [
+    "AuditStore",
+    "Delivery",
+    "Discovery",
+    "FileOutcome",
+    "History",
+    "LoadContext",
+    "Reason",
+    "ReferenceDataError",
+    "RowValidator",
+    "begin_load",
+    "discover",
+    "end_load",
+    "ingest_file",
+    "ingest_files",
+    "ingest_stray_controls",
+    "load_lock",
+    "run_load",
+    "summarise",
+]

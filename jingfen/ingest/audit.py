@@ -1,0 +1,207 @@
+"""``warehouse/ingest.duckdb``: ``load_audit``, ``load_rejects`` and ``load_runs``.
+
+dbt reads this database later and DuckDB allows one writer and no readers meanwhile, so it is
+opened only for a short read at the start of a load and for short transactions (one per chunk of
+files), and closed straight after.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from jingfen.ingest.model import FileOutcome, new_load_id
+
+DDL = (
+    """create table if not exists load_runs (
+        load_id varchar primary key,
+        started_at timestamp not null,
+        finished_at timestamp,
+        landing varchar,
+        files bigint,
+        summary varchar
+    )""",
+    """create table if not exists load_audit (
+        load_id varchar not null,
+        file_name varchar not null,
+        interface varchar,
+        prov_code varchar,
+        period varchar,
+        seq varchar,
+        md5 varchar,
+        bytes bigint,
+        encoding varchar,
+        records_declared bigint,
+        records_read bigint,
+        records_loaded bigint,
+        records_rejected bigint,
+        status varchar not null,
+        reason_code varchar,
+        reason varchar,
+        started_at timestamp,
+        finished_at timestamp,
+        destination varchar,
+        raw_path varchar
+    )""",
+    """create table if not exists load_rejects (
+        load_id varchar not null,
+        file_name varchar not null,
+        md5 varchar,
+        line_no bigint,
+        rule varchar not null,
+        column_name varchar,
+        value varchar,
+        message varchar
+    )""",
+)
+
+AUDIT_COLUMNS = (
+    "load_id, file_name, interface, prov_code, period, seq, md5, bytes, encoding, "
+    "records_declared, records_read, records_loaded, records_rejected, status, reason_code, "
+    "reason, started_at, finished_at, destination, raw_path"
+)
+
+
+AUDIT_FIELDS = tuple(c.strip() for c in AUDIT_COLUMNS.split(","))
+_TYPES = {
+    "bytes": pa.int64(),
+    "records_declared": pa.int64(),
+    "records_read": pa.int64(),
+    "records_loaded": pa.int64(),
+    "records_rejected": pa.int64(),
+    "started_at": pa.timestamp("us"),
+    "finished_at": pa.timestamp("us"),
+}
+AUDIT_SCHEMA = pa.schema([(f, _TYPES.get(f, pa.string())) for f in AUDIT_FIELDS])
+
+
+def stem_of(file_name: str) -> str:
+    for suffix in (".dat.gz", ".dat", ".chk"):
+        if file_name.endswith(suffix):
+            return file_name[: -len(suffix)]
+    return file_name
+
+
+@dataclass
+class History:
+    """What earlier loads tell the current one (read once at its start, kept up to date)."""
+
+    # (file_name, md5) of every delivery that was loaded, reloaded or seen as a duplicate
+    delivered: set[tuple[str, str]] = field(default_factory=set)
+    # stem -> md5 of its currently loaded version
+    current: dict[str, str] = field(default_factory=dict)
+    # this load's rows: (file_name, md5) -> destination, to finish moves a killed run left undone
+    this_load: dict[tuple[str, str], str] = field(default_factory=dict)
+    # this load's destinations by stem (for a control file left behind)
+    this_load_by_stem: dict[str, str] = field(default_factory=dict)
+
+    def note(self, o: FileOutcome) -> None:
+        if o.md5 and o.status in ("loaded", "reloaded", "duplicate"):
+            self.delivered.add((o.file_name, o.md5))
+        if o.md5 and o.status in ("loaded", "reloaded"):
+            self.current[stem_of(o.file_name)] = o.md5
+        if o.destination:
+            if o.md5:
+                self.this_load[(o.file_name, o.md5)] = o.destination
+            self.this_load_by_stem[stem_of(o.file_name)] = o.destination
+
+
+class AuditStore:
+    def __init__(self, db_path: Path) -> None:
+        self.db_path = db_path
+
+    @contextmanager
+    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        self.db_path.parent.mkdir(parents=True, exist_ok=True)
+        con = duckdb.connect(str(self.db_path))
+        try:
+            for ddl in DDL:
+                con.execute(ddl)
+            yield con
+        finally:
+            con.close()
+
+    def open_run(self, now: datetime, landing: Path, new_id: str) -> tuple[str, bool]:
+        """Resume the last load if it never finished (a killed run), else start ``new_id``.
+
+        Resuming keeps one load_id for the batch, so a killed-and-restarted load ends in the
+        same state as one clean run.
+        """
+        with self.connect() as con:
+            rows = con.execute(
+                "select load_id from load_runs where finished_at is null "
+                "order by started_at desc limit 1"
+            ).fetchall()
+            if rows:
+                return rows[0][0], True
+            used = con.execute("select count(*) from load_runs where load_id = ?", [new_id])
+            if used.fetchall()[0][0]:
+                new_id = new_load_id(now)  # a context reused for a second load
+            con.execute(
+                "insert into load_runs (load_id, started_at, landing) values (?, ?, ?)",
+                [new_id, now, str(landing)],
+            )
+            return new_id, False
+
+    def close_run(self, load_id: str, now: datetime, files: int, summary: str) -> None:
+        with self.connect() as con:
+            con.execute(
+                "update load_runs set finished_at = ?, files = coalesce(files, 0) + ?, "
+                "summary = ? where load_id = ?",
+                [now, files, summary, load_id],
+            )
+
+    def history(self, load_id: str) -> History:
+        h = History()
+        with self.connect() as con:
+            for file_name, md5, status, dest, lid in con.execute(
+                "select file_name, md5, status, destination, load_id from load_audit "
+                "order by finished_at, started_at"
+            ).fetchall():
+                if md5 and status in ("loaded", "reloaded", "duplicate"):
+                    h.delivered.add((file_name, md5))
+                if md5 and status in ("loaded", "reloaded"):
+                    h.current[stem_of(file_name)] = md5
+                if lid == load_id and dest:
+                    if md5:
+                        h.this_load[(file_name, md5)] = dest
+                    h.this_load_by_stem[stem_of(file_name)] = dest
+        return h
+
+    def record(self, outcomes: Sequence[FileOutcome]) -> None:
+        """Audit rows and rejects of a chunk of files, in one transaction."""
+        if not outcomes:
+            return
+        with self.connect() as con:
+            con.execute("begin")
+            try:
+                for o in outcomes:
+                    if o.status in ("loaded", "reloaded"):
+                        # A (re)load replaces every earlier reject of this delivery's stem.
+                        stem = stem_of(o.file_name)
+                        con.execute(
+                            "delete from load_rejects where file_name in (?, ?)",
+                            [stem + ".dat", stem + ".dat.gz"],
+                        )
+                    if o.rejects is not None and o.rejects.num_rows:
+                        con.register("_rj", o.rejects)
+                        con.execute(
+                            "insert into load_rejects select ?, ?, ?, line_no, rule, "
+                            "column_name, value, message from _rj",
+                            [o.load_id, o.file_name, o.md5],
+                        )
+                        con.unregister("_rj")
+                rows = [dict(zip(AUDIT_FIELDS, o.audit_row(), strict=True)) for o in outcomes]
+                con.register("_audit", pa.Table.from_pylist(rows, schema=AUDIT_SCHEMA))
+                con.execute(f"insert into load_audit ({AUDIT_COLUMNS}) select * from _audit")
+                con.unregister("_audit")
+                con.execute("commit")
+            except BaseException:
+                con.execute("rollback")
+                raise

@@ -1,0 +1,620 @@
+"""Loading: one file from landing/ to its outcome, and a whole load of them.
+
+Order of steps per file, chosen so that a load killed at any point and started again ends in the
+same state as one clean run:
+
+1. validate into temp files (nothing visible changes);
+2. loaded: write the Parquet to a hidden temp file in its folder, then ``os.replace`` it into
+   place; rejected: write ``<name>.reason.txt`` into quarantine/<load_id>/;
+3. record the audit row and rejects (one transaction per chunk of files);
+4. move the data file, then its control file, out of landing/.
+
+A restarted load resumes the unfinished load_id (see ``AuditStore.open_run``).  A file still in
+landing/ that this load already audited (same name and md5) only has its move finished (step 4);
+one whose Parquet was written but not audited is simply processed again, rewriting the same
+Parquet.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import shutil
+import signal
+import time
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from jingfen.extracts import NAME_RE, ExtractName, ExtractNameError, file_digest
+from jingfen.ingest.audit import AuditStore, History, stem_of
+from jingfen.ingest.decode import decode_to_utf8
+from jingfen.ingest.discover import Delivery, Discovery, discover
+from jingfen.ingest.model import STATUSES, FileOutcome, LoadContext, Reason, utcnow
+from jingfen.ingest.validate import FIELD_COUNT_STRUCTURAL_SHARE, RowValidator, read_control
+from jingfen.interfaces import INTERFACE_VERSION, INTERFACES, Interface
+
+log = logging.getLogger("jingfen.ingest")
+
+# Row rejects kept (in load_rejects and the reason file) for a file that is rejected whole.
+REJECTED_FILE_SAMPLE = 1000
+CHUNK_FILES = 50  # audit rows are written per chunk of files ...
+CHUNK_SECONDS = 10.0  # ... or at least this often
+
+Logger = logging.Logger | logging.LoggerAdapter
+
+
+# ---------------------------------------------------------------- test hook
+
+
+_crash_counts: Counter[str] = Counter()
+
+
+def _crash_point(ctx: LoadContext, step: str) -> None:
+    """``JINGFEN_INGEST_CRASH_AT=<step>:<n>`` kills the process (SIGKILL) the n-th time it
+    passes ``step`` — used only by the kill-and-rerun test."""
+    if not ctx.crash_at:
+        return
+    want, _, nth = ctx.crash_at.partition(":")
+    if want != step:
+        return
+    _crash_counts[step] += 1
+    if _crash_counts[step] >= int(nth or 1):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def rel(ctx: LoadContext, p: Path) -> str:
+    try:
+        return str(p.relative_to(ctx.paths.home))
+    except ValueError:
+        return str(p)
+
+
+def raw_path(ctx: LoadContext, name: ExtractName) -> Path:
+    return ctx.paths.raw / name.interface.lower() / f"{name.stem}.parquet"
+
+
+def _dest_dir(ctx: LoadContext, status: str) -> Path:
+    root = ctx.paths.quarantine if status == "rejected" else ctx.paths.archive
+    return root / ctx.load_id
+
+
+def _free_dest(dir_: Path, name: str) -> Path:
+    """``dir/name``, or ``dir/2/name``... if a file of that name already went there (a resumed
+    load that meets the same name twice)."""
+    dest, n = dir_ / name, 1
+    while dest.exists():
+        n += 1
+        dest = dir_ / str(n) / name
+    return dest
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+@dataclass
+class Move:
+    src: Path
+    dest: Path
+
+
+@dataclass
+class Pending:
+    outcome: FileOutcome
+    moves: list[Move] = field(default_factory=list)
+
+
+def _moves_for(data: Path, control: Path | None, dest_data: Path) -> list[Move]:
+    moves = [Move(data, dest_data)]
+    if control is not None and control.exists():
+        moves.append(Move(control, dest_data.parent / control.name))
+    return moves
+
+
+def _reason_file_text(o: FileOutcome, ctx: LoadContext) -> str:
+    lines = [
+        f"{o.file_name} was rejected by load {ctx.load_id} at {o.started_at:%Y-%m-%d %H:%M:%S} "
+        "UTC for these reasons:",
+        "",
+    ]
+    lines += [r.sentence(o.file_name) for r in o.reasons]
+    if o.rejects is not None and o.rejects.num_rows:
+        lines += ["", f"Row-level reasons (the first {o.rejects.num_rows} at most):"]
+        for row in o.rejects.to_pylist():
+            r = Reason(row["rule"], row["message"], row["line_no"], row["column_name"])
+            lines.append(r.sentence(o.file_name))
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------- one file
+
+
+def _control_path(data: Path) -> Path:
+    return data.with_name(stem_of(data.name) + ".chk")
+
+
+def _resume_or_duplicate(
+    o: FileOutcome, data: Path, ctx: LoadContext, history: History
+) -> Pending | None:
+    """A file this load already audited (finish its move) or one loaded before (duplicate)."""
+    key = (o.file_name, o.md5 or "")
+    if key in history.this_load:
+        o.resumed = True
+        dest = ctx.paths.home / history.this_load[key]
+        o.destination = history.this_load[key]
+        return Pending(o, _moves_for(data, _control_path(data), dest))
+    if key in history.delivered:
+        o.status = "duplicate"
+        o.reason_code = "duplicate"
+        o.reason = (
+            f"{o.file_name} (md5 {o.md5}) was already loaded; this delivery is a duplicate "
+            "and was archived without loading."
+        )
+        dest = _free_dest(_dest_dir(ctx, "duplicate"), o.file_name)
+        o.destination = rel(ctx, dest)
+        return Pending(o, _moves_for(data, _control_path(data), dest))
+    return None
+
+
+def ingest_file(
+    data: Path,
+    ctx: LoadContext,
+    history: History | None = None,
+    validator: RowValidator | None = None,
+) -> FileOutcome:
+    """Validate, load or reject, audit and move one data file; return its outcome.
+
+    The single-file form of ``ingest_files`` (which the flow uses, to share the reference tables
+    and audit transactions across a batch)."""
+    store = AuditStore(ctx.paths.ingest_db)
+    history = history if history is not None else store.history(ctx.load_id)
+    return ingest_files([data], ctx, history, validator=validator)[0]
+
+
+def process_file(
+    data: Path, ctx: LoadContext, history: History, validator: RowValidator
+) -> Pending:
+    """Steps 1-2 for one data file: validate it and write its Parquet or reason file.  Nothing
+    is audited or moved yet."""
+    t0 = time.perf_counter()
+    o = FileOutcome(load_id=ctx.load_id, file_name=data.name)
+    try:
+        name = ExtractName.parse(data.name)
+    except ExtractNameError as e:
+        return _bad_name(data, ctx, history, o, str(e))
+    o.interface, o.prov_code, o.period, o.seq = name.interface, name.prov, name.period, name.seq
+    iface = INTERFACES[name.interface]
+    chk = data.with_name(name.control_name)
+    ctl, reasons = read_control(chk, data.name, name)
+    if ctl is not None:
+        o.encoding = ctl.values.get("encoding")
+        o.records_declared = ctl.int_value("records")
+    enc = ctl.encoding if ctl is not None else None
+    tmp_dir = ctx.paths.tmp / "ingest"
+    tmp_dir.mkdir(parents=True, exist_ok=True)
+    text_path = tmp_dir / f"{ctx.load_id}-{name.stem}.utf8"
+    try:
+        if enc is not None:
+            res = decode_to_utf8(data, enc, text_path, gz=name.gz)
+            o.bytes, o.md5 = res.nbytes, res.md5
+            if res.decoded:
+                o.records_read = res.lines
+        else:
+            o.bytes, o.md5 = file_digest(data)
+            res = None
+        pending = _resume_or_duplicate(o, data, ctx, history)
+        if pending is not None:
+            return pending
+
+        # Structural checks against the control file.
+        if ctl is not None and not any(r.rule == "bad_control" for r in reasons):
+            declared_bytes = ctl.int_value("bytes")
+            if declared_bytes is not None and declared_bytes != o.bytes:
+                reasons.append(
+                    Reason(
+                        "bytes_mismatch",
+                        f"the control file declares bytes={declared_bytes} but the file "
+                        f"has {o.bytes} bytes (truncated or altered in transfer)",
+                    )
+                )
+            if ctl.values["md5"].lower() != o.md5:
+                reasons.append(
+                    Reason(
+                        "checksum_mismatch",
+                        f"the control file declares md5={ctl.values['md5']} but the file's "
+                        f"md5 is {o.md5}",
+                    )
+                )
+        if res is not None and not res.decoded:
+            reasons.append(Reason(res.error_code or "encoding_error", res.error or ""))
+        empty = o.bytes == 0 or (res is not None and res.decoded and res.lines == 0)
+        if empty and not (o.records_declared == 0 and res is not None and res.decoded):
+            # An empty file is a lost or failed transfer -- unless its control file says the
+            # period really had no records (a complete, empty delivery loads as zero rows).
+            reasons.append(
+                Reason(
+                    "empty_file",
+                    "the data file is empty (no records) but the control file declares "
+                    f"records={ctl.values.get('records') if ctl else '(no control file)'}",
+                )
+            )
+        elif (
+            res is not None
+            and res.decoded
+            and o.records_declared is not None
+            and o.records_declared != res.lines
+        ):
+            reasons.append(
+                Reason(
+                    "record_count_mismatch",
+                    f"the control file declares records={o.records_declared} but "
+                    f"{res.lines} lines were read (truncated or incomplete file)",
+                )
+            )
+        if reasons:
+            o.reject(reasons)
+        else:
+            _check_rows(
+                o, name, iface, text_path, res.bad_lines if res else {}, ctx, history, validator
+            )
+    finally:
+        text_path.unlink(missing_ok=True)
+
+    dest = _free_dest(_dest_dir(ctx, o.status), data.name)
+    o.destination = rel(ctx, dest)
+    if o.status == "rejected":
+        _write_atomic(dest.with_name(data.name + ".reason.txt"), _reason_file_text(o, ctx))
+    o.seconds = time.perf_counter() - t0
+    return Pending(o, _moves_for(data, chk, dest))
+
+
+def _check_rows(
+    o: FileOutcome,
+    name: ExtractName,
+    iface: Interface,
+    text_path: Path,
+    control_char_lines: dict[int, str],
+    ctx: LoadContext,
+    history: History,
+    validator: RowValidator,
+) -> None:
+    rc = validator.check(text_path, iface, control_char_lines)
+    if rc.lines != o.records_read:  # the reader and the decoder must agree on lines
+        raise RuntimeError(
+            f"internal error: {o.file_name} decoded to {o.records_read} lines but DuckDB read "
+            f"{rc.lines}"
+        )
+    k = len(iface.columns)
+    reasons: list[Reason] = []
+    if rc.field_count_lines > FIELD_COUNT_STRUCTURAL_SHARE * rc.lines:
+        reasons.append(
+            Reason(
+                "field_count",
+                f"{rc.field_count_lines} of {rc.lines} lines have the wrong number of fields "
+                f"(most have {rc.common_field_count}; interface {iface.code} "
+                f"version {INTERFACE_VERSION} has {k}), first at line {rc.first_field_count_line}",
+            )
+        )
+    elif rc.bad_lines > ctx.allowed_bad_rows(rc.lines):
+        rules = ", ".join(f"{r} {n}" for r, n in sorted(rc.rule_counts.items()))
+        reasons.append(
+            Reason(
+                "too_many_bad_rows",
+                f"{rc.bad_lines} of {rc.lines} lines break row rules ({rules}), more than the "
+                f"{ctx.allowed_bad_rows(rc.lines)} allowed ({ctx.reject_threshold:.2%} of the "
+                f"lines, at least {ctx.reject_min_rows})",
+            )
+        )
+    elif rc.lines and rc.bad_lines == rc.lines:
+        reasons.append(Reason("no_good_rows", f"none of the {rc.lines} lines passed the row rules"))
+    if reasons:
+        o.rejects = validator.rejects(iface, limit=REJECTED_FILE_SAMPLE)
+        o.records_rejected = rc.lines
+        o.reject(reasons)
+        return
+    o.rejects = validator.rejects(iface) if rc.bad_lines else None
+    dest = raw_path(ctx, name)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(f".{dest.name}.tmp")
+    o.records_loaded = validator.write_parquet(
+        iface,
+        tmp,
+        file_name=o.file_name,
+        md5=o.md5 or "",
+        load_id=ctx.load_id,
+        loaded_at=utcnow(),
+        period=name.period,
+    )
+    os.replace(tmp, dest)
+    _crash_point(ctx, "after_parquet")
+    o.records_rejected = rc.bad_lines
+    o.raw_path = rel(ctx, dest)
+    previous = history.current.get(name.stem)
+    o.status = "reloaded" if previous is not None and previous != o.md5 else "loaded"
+    if rc.bad_lines:
+        rules = ", ".join(f"{r} {n}" for r, n in sorted(rc.rule_counts.items()))
+        o.reason_code = "row_rejects"
+        o.reason = f"{rc.bad_lines} of {rc.lines} lines were left out ({rules}); see load_rejects."
+    if o.status == "reloaded":
+        o.reason_code = o.reason_code or "redelivery"
+        o.reason = (
+            f"A corrected re-delivery (md5 {o.md5}, was {previous}) replaced the loaded data. "
+            + (o.reason or "")
+        ).strip()
+
+
+def _bad_name(
+    data: Path, ctx: LoadContext, history: History, o: FileOutcome, message: str
+) -> Pending:
+    o.bytes, o.md5 = file_digest(data)
+    key = (o.file_name, o.md5)
+    if key in history.this_load:  # a killed run already audited it: finish the move
+        o.resumed = True
+        o.destination = history.this_load[key]
+        dest = ctx.paths.home / o.destination
+        return Pending(o, _moves_for(data, _control_path(data), dest))
+    o.reject([Reason("bad_name", message)])
+    dest = _free_dest(_dest_dir(ctx, "rejected"), data.name)
+    o.destination = rel(ctx, dest)
+    _write_atomic(dest.with_name(data.name + ".reason.txt"), _reason_file_text(o, ctx))
+    return Pending(o, _moves_for(data, _control_path(data), dest))
+
+
+def process_stray_control(chk: Path, ctx: LoadContext, history: History) -> Pending:
+    """A ``.chk`` with no data file: the tail of a move a killed run left undone, or a lost
+    delivery (rejected and quarantined)."""
+    o = FileOutcome(load_id=ctx.load_id, file_name=chk.name)
+    stem = stem_of(chk.name)
+    if stem in history.this_load_by_stem:
+        o.resumed = True
+        dest_data = ctx.paths.home / history.this_load_by_stem[stem]
+        o.destination = history.this_load_by_stem[stem]
+        return Pending(o, [Move(chk, dest_data.parent / chk.name)])
+    m = NAME_RE.match(stem + ".dat")
+    if m:
+        o.interface, o.prov_code, o.period, o.seq = m["interface"], m["prov"], m["period"], m["seq"]
+    o.bytes, o.md5 = file_digest(chk)
+    o.reject(
+        [
+            Reason(
+                "missing_data_file",
+                f"the control file has no data file {stem}.dat or {stem}.dat.gz beside it "
+                "(the data file was not delivered or was removed)",
+            )
+        ]
+    )
+    dest = _free_dest(_dest_dir(ctx, "rejected"), chk.name)
+    o.destination = rel(ctx, dest)
+    _write_atomic(dest.with_name(chk.name + ".reason.txt"), _reason_file_text(o, ctx))
+    return Pending(o, [Move(chk, dest)])
+
+
+# ---------------------------------------------------------------- batches
+
+
+def _flush(pending: list[Pending], ctx: LoadContext, store: AuditStore) -> None:
+    """Steps 3-4 for a chunk: audit (one transaction), then move the originals."""
+    now = utcnow()
+    for p in pending:
+        p.outcome.finished_at = p.outcome.finished_at or now
+    store.record([p.outcome for p in pending if not p.outcome.resumed])
+    for p in pending:
+        p.outcome.rejects = None  # recorded; don't hold thousands of tables in memory
+    _crash_point(ctx, "after_audit")
+    for p in pending:
+        for i, mv in enumerate(p.moves):
+            if not mv.src.exists():
+                continue
+            mv.dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(mv.src, mv.dest)
+            if i == 0:
+                _crash_point(ctx, "after_move_data")
+    pending.clear()
+
+
+def _progress(logger: Logger, n: int, total: int, o: FileOutcome, last_log: list[float]) -> None:
+    rows = (o.records_loaded or 0) + (o.records_rejected or 0)
+    big = rows >= 100_000
+    now = time.monotonic()
+    quiet = o.status == "loaded" and not o.records_rejected and not big and not o.resumed
+    if quiet and now - last_log[0] < 5 and n != total:
+        return
+    last_log[0] = now
+    speed = f", {rows / o.seconds:,.0f} rows/s" if big and o.seconds > 0 else ""
+    what = "finished its move" if o.resumed else o.status
+    logger.info(
+        "file %d of %d: %s %s (%s rows loaded, %s rejected, %.2f s%s)%s",
+        n,
+        total,
+        o.file_name,
+        what,
+        f"{o.records_loaded:,}",
+        f"{o.records_rejected:,}",
+        o.seconds,
+        speed,
+        f" — {o.reason_code}" if o.status == "rejected" else "",
+    )
+
+
+def ingest_files(
+    files: Sequence[Path],
+    ctx: LoadContext,
+    history: History,
+    *,
+    validator: RowValidator | None = None,
+    logger: Logger | None = None,
+    start: int = 0,
+    total: int | None = None,
+) -> list[FileOutcome]:
+    """Ingest data files in the given order (a batch of one interface, or bad names)."""
+    logger = logger or log
+    store = AuditStore(ctx.paths.ingest_db)
+    own = validator is None
+    validator = validator or RowValidator(ctx.seeds_dir, ctx.paths.tmp / "duckdb")
+    outcomes: list[FileOutcome] = []
+    pending: list[Pending] = []
+    last_flush = time.monotonic()
+    last_log = [0.0]
+    total = total or len(files)
+    try:
+        for i, path in enumerate(files, start=start + 1):
+            p = process_file(path, ctx, history, validator)
+            history.note(p.outcome)
+            pending.append(p)
+            outcomes.append(p.outcome)
+            _progress(logger, i, total, p.outcome, last_log)
+            if len(pending) >= CHUNK_FILES or time.monotonic() - last_flush > CHUNK_SECONDS:
+                _flush(pending, ctx, store)
+                last_flush = time.monotonic()
+        _flush(pending, ctx, store)
+    finally:
+        if own:
+            validator.close()
+    return outcomes
+
+
+def ingest_stray_controls(
+    controls: Sequence[Path], ctx: LoadContext, history: History, logger: Logger | None = None
+) -> list[FileOutcome]:
+    logger = logger or log
+    store = AuditStore(ctx.paths.ingest_db)
+    pending = [process_stray_control(c, ctx, history) for c in controls]
+    for p in pending:
+        history.note(p.outcome)
+        if not p.outcome.resumed:
+            logger.info("%s rejected: %s", p.outcome.file_name, p.outcome.reason)
+    outcomes = [p.outcome for p in pending]
+    _flush(pending, ctx, store)
+    return outcomes
+
+
+# ---------------------------------------------------------------- a whole load
+
+
+class LoadLockedError(RuntimeError):
+    pass
+
+
+@contextmanager
+def load_lock(ctx: LoadContext) -> Iterator[None]:
+    """One ingest load at a time (the OS drops the lock if the process dies)."""
+    ctx.paths.tmp.mkdir(parents=True, exist_ok=True)
+    path = ctx.paths.tmp / "ingest.lock"
+    with path.open("w") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise LoadLockedError(
+                f"another ingest load is running (it holds {path}); wait for it to finish"
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def begin_load(ctx: LoadContext) -> tuple[LoadContext, bool]:
+    """Open (or resume) the load in ``load_runs`` and clear temp files a killed run left."""
+    ctx.paths.ensure()
+    load_id, resumed = AuditStore(ctx.paths.ingest_db).open_run(utcnow(), ctx.landing, ctx.load_id)
+    for leftover in (ctx.paths.tmp / "ingest").glob("*.utf8"):
+        leftover.unlink(missing_ok=True)
+    for leftover in ctx.paths.raw.glob("*/.*.parquet.tmp"):
+        leftover.unlink(missing_ok=True)
+    if load_id != ctx.load_id:
+        from dataclasses import replace
+
+        ctx = replace(ctx, load_id=load_id)
+    return ctx, resumed
+
+
+def summarise(
+    ctx: LoadContext, outcomes: Sequence[FileOutcome], resumed: bool, seconds: float
+) -> dict:
+    counted = [o for o in outcomes if not o.resumed]
+    by_status = Counter(o.status for o in counted)
+    rows = sum(o.records_loaded for o in counted)
+    busy = sum(o.seconds for o in counted)
+    summary: dict = {"load_id": ctx.load_id, "resumed": resumed, "files": len(counted)}
+    summary.update({s: by_status.get(s, 0) for s in STATUSES})
+    summary.update(
+        {
+            "finished_moves": len(outcomes) - len(counted),
+            "rows_loaded": rows,
+            "rows_rejected": sum(o.records_rejected for o in counted if o.status != "rejected"),
+            "seconds": round(seconds, 3),
+            "rows_per_second": round(rows / busy) if busy > 0 else None,
+        }
+    )
+    return summary
+
+
+def end_load(ctx: LoadContext, summary: dict) -> None:
+    import json
+
+    AuditStore(ctx.paths.ingest_db).close_run(
+        ctx.load_id, utcnow(), summary["files"], json.dumps(summary)
+    )
+
+
+def run_load(ctx: LoadContext | None = None, logger: Logger | None = None) -> dict:
+    """The whole load without Prefect (tests, and the body the flow spreads over tasks)."""
+    logger = logger or log
+    ctx = ctx or LoadContext.from_settings()
+    t0 = time.perf_counter()
+    with load_lock(ctx):
+        ctx, resumed = begin_load(ctx)
+        history = AuditStore(ctx.paths.ingest_db).history(ctx.load_id)
+        found = discover(ctx.landing)
+        outcomes: list[FileOutcome] = []
+        n = 0
+        with RowValidator(ctx.seeds_dir, ctx.paths.tmp / "duckdb") as validator:
+            for _code, batch in found.by_interface():
+                paths = [d.path for d in batch]
+                outcomes += ingest_files(
+                    paths,
+                    ctx,
+                    history,
+                    validator=validator,
+                    logger=logger,
+                    start=n,
+                    total=found.files,
+                )
+                n += len(paths)
+            outcomes += ingest_files(
+                found.bad_names,
+                ctx,
+                history,
+                validator=validator,
+                logger=logger,
+                start=n,
+                total=found.files,
+            )
+        outcomes += ingest_stray_controls(found.stray_controls, ctx, history, logger)
+        summary = summarise(ctx, outcomes, resumed, time.perf_counter() - t0)
+        end_load(ctx, summary)
+    return summary
+
+
+__all__ = [
+    "Delivery",
+    "Discovery",
+    "begin_load",
+    "end_load",
+    "ingest_file",
+    "ingest_files",
+    "ingest_stray_controls",
+    "load_lock",
+    "run_load",
+    "summarise",
+]

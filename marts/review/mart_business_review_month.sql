@@ -1,0 +1,113 @@
+{{ config(materialized='table') }}
+
+{#- One row per month per region (经营盘点): the revenue change against last month split into a
+    volume effect (量效应: change in billed subscribers x last month's ARPU) and a price effect
+    (价效应: change in ARPU x this month's billed subscribers) — the two add up to the change
+    exactly; the subscriber waterfall (期初 + 新增 - 离网 ± 迁移 = 期末, from
+    mart_development_month 'total'); MOU and DOU with their change; unit prices (语音单价 = voice
+    revenue / minutes, 综合流量单价 = revenue / GB of data) with their change. -#}
+
+{%- set keys = ['region_level', 'region_code'] -%}
+
+with
+
+subscriber_months as (
+    select * from {{ ref('int_subscriber_months_segmented') }}
+),
+
+development as (
+    select * from {{ ref('mart_development_month') }}
+    where breakdown_type = 'total'
+),
+
+city_month as (
+    select
+        period_month,
+        prov_code,
+        city_code,
+        sum(revenue_yuan) as revenue_yuan,
+        sum(voice_fee_yuan) as voice_fee_yuan,
+        sum(data_fee_yuan) as data_fee_yuan,
+        count(*) as billed_subs,
+        sum(mou) as mou_total,
+        sum(dou_mb) as data_mb_total
+    from subscriber_months
+    group by period_month, prov_code, city_code
+),
+
+regions as (
+    {{ region_rollup('city_month', ['period_month'], [
+        'revenue_yuan', 'voice_fee_yuan', 'data_fee_yuan', 'billed_subs', 'mou_total',
+        'data_mb_total']) }}
+),
+
+with_ratios as (
+    select
+        *,
+        {{ safe_ratio('revenue_yuan', 'billed_subs') }} as arpu_yuan,
+        {{ safe_ratio('mou_total', 'billed_subs') }} as mou,
+        {{ safe_ratio('data_mb_total', 'billed_subs', '1.0 / 1024') }} as dou_gb,
+        {{ safe_ratio('voice_fee_yuan', 'mou_total') }} as voice_unit_price_yuan_per_min,
+        {{ safe_ratio('revenue_yuan', 'data_mb_total', 1024) }} as data_unit_price_yuan_per_gb
+    from regions
+),
+
+compared as (
+    select
+        cur.*,
+        {{ period_compare_columns([
+            'revenue_yuan', 'billed_subs', 'arpu_yuan', 'mou', 'dou_gb',
+            'voice_unit_price_yuan_per_min', 'data_unit_price_yuan_per_gb']) }}
+    from with_ratios as cur
+    {{ period_compare_joins('with_ratios', keys) }}
+)
+
+select
+    -- keys
+    c.period_month,
+    c.region_level,
+    c.region_code,
+    c.prov_code,
+    -- revenue bridge (收入变动 = 量效应 + 价效应)
+    c.revenue_yuan,
+    c.revenue_yuan_last_month,
+    c.revenue_yuan - c.revenue_yuan_last_month as revenue_change_yuan,
+    c.revenue_yuan_mom_pct,
+    c.billed_subs,
+    c.billed_subs_last_month,
+    c.arpu_yuan,
+    c.arpu_yuan_last_month,
+    (c.billed_subs - c.billed_subs_last_month) * c.arpu_yuan_last_month as volume_effect_yuan,
+    (c.arpu_yuan - c.arpu_yuan_last_month) * c.billed_subs as price_effect_yuan,
+    -- subscriber waterfall
+    d.opening_subs,
+    d.new_subs,
+    d.churned_subs,
+    d.migration_in_subs,
+    d.migration_out_subs,
+    d.migration_in_subs - d.migration_out_subs as net_migration_subs,
+    d.closing_subs,
+    d.net_adds,
+    -- usage
+    c.voice_fee_yuan,
+    c.mou_total,
+    c.data_mb_total,
+    c.mou,
+    c.mou_last_month,
+    c.mou - c.mou_last_month as mou_change,
+    c.mou_mom_pct,
+    c.dou_gb,
+    c.dou_gb_last_month,
+    c.dou_gb_mom_pct,
+    -- unit prices
+    c.voice_unit_price_yuan_per_min,
+    c.voice_unit_price_yuan_per_min_last_month,
+    c.voice_unit_price_yuan_per_min_mom_pct,
+    c.data_unit_price_yuan_per_gb,
+    c.data_unit_price_yuan_per_gb_last_month,
+    c.data_unit_price_yuan_per_gb_mom_pct
+from compared as c
+left join development as d
+    on c.period_month = d.period_month
+    and c.region_level = d.region_level
+    and c.region_code = d.region_code

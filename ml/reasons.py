@@ -1,0 +1,183 @@
+"""Readable reasons (流失原因) from per-feature contributions, in Chinese and English.
+
+Each subscriber's three features that raise the risk most (largest positive contributions)
+become ``reason_k_code`` (stable, for the retention rule table), ``reason_k_zh`` and
+``reason_k_en``, worded with the subscriber's own value: "通话量三个月下降 62%" / "Voice minutes
+down 62% over three months". A feature the catalogue does not know (a data scientist's own data
+set) still gets a plain reason: "特征 x = 3.2".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+Kind = Literal["change", "count", "amount", "months", "level", "category", "flag", "rate"]
+
+
+@dataclass(frozen=True)
+class Reason:
+    """How one feature reads as a reason. ``zh``/``en`` are prefixes; the kind decides the rest."""
+
+    code: str
+    kind: Kind
+    zh: str
+    en: str
+    unit_zh: str = ""
+    unit_en: str = ""
+
+
+CATALOGUE: dict[str, Reason] = {
+    "tenure_months": Reason("SHORT_TENURE", "months", "在网时长仅", "Tenure only"),
+    "arpu_yuan": Reason("ARPU_LEVEL", "amount", "月消费", "Monthly spend"),
+    "arpu_3m_avg_yuan": Reason("ARPU_LEVEL", "amount", "近三月平均消费", "3-month average spend"),
+    "arpu_chg_3m": Reason("ARPU", "change", "月消费三个月", "Monthly spend {dir} {pct}% over three months"),
+    "mou": Reason("MOU_LEVEL", "level", "本月通话", "Voice minutes this month", "分钟", "min"),
+    "mou_chg_3m": Reason("MOU", "change", "通话量三个月", "Voice minutes {dir} {pct}% over three months"),
+    "mou_chg_6m": Reason("MOU", "change", "通话量半年", "Voice minutes {dir} {pct}% over six months"),
+    "dou_mb": Reason("DOU_LEVEL", "level", "本月流量", "Data this month", "MB", "MB"),
+    "dou_chg_3m": Reason("DOU", "change", "流量三个月", "Data use {dir} {pct}% over three months"),
+    "dou_chg_6m": Reason("DOU", "change", "流量半年", "Data use {dir} {pct}% over six months"),
+    "active_days": Reason("LOW_ACTIVITY", "level", "本月活跃天数", "Active days this month", "天", "days"),
+    "silent_months_3m": Reason("SILENT", "count", "近三个月沉默", "Silent months in the last three:", "个月", ""),
+    "complaint_cnt_3m": Reason("COMPLAINTS", "count", "近三个月投诉", "Complaints in the last three months:", "次", ""),
+    "network_complaint_cnt_3m": Reason(
+        "NETWORK_COMPLAINTS", "count", "近三个月网络投诉", "Network complaints in the last three months:", "次", ""
+    ),
+    "arrears_yuan": Reason("ARREARS", "amount", "欠费", "Arrears of"),
+    "is_suspended_for_arrears": Reason("SUSPENDED_ARREARS", "flag", "欠费停机", "Suspended for arrears"),
+    "arrears_age_months": Reason("ARREARS_AGE", "months", "欠费账龄", "Arrears outstanding for"),
+    "late_payment_cnt_6m": Reason("LATE_PAYMENT", "count", "近半年逾期缴费", "Late payments in six months:", "次", ""),
+    "contract_months_left": Reason("CONTRACT_ENDING", "months", "合约剩余", "Contract ends in"),
+    "terminal_age_months": Reason("OLD_TERMINAL", "months", "终端已使用", "Handset in use for"),
+    "is_5g_terminal": Reason("NO_5G_TERMINAL", "flag", "终端", "Handset"),
+    "main_cell_drop_rate": Reason("NETWORK_QUALITY", "rate", "常驻小区掉线率", "Home-cell drop rate"),
+    "main_cell_congestion_rate": Reason("NETWORK_QUALITY", "rate", "常驻小区拥塞率", "Home-cell congestion rate"),
+    "main_cell_availability": Reason("NETWORK_QUALITY", "rate", "常驻小区可用率", "Home-cell availability"),
+    "package_code": Reason("PACKAGE", "category", "套餐", "Package"),
+    "package_fee_yuan": Reason("PRICE", "amount", "套餐月费", "Package fee"),
+    "pay_type": Reason("PAY_TYPE", "category", "付费类型", "Payment type"),
+    "net_type": Reason("NET_TYPE", "category", "网络类型", "Network"),
+    "prov_code": Reason("REGION", "category", "省份", "Province"),
+    "channel_level1_code": Reason("CHANNEL", "category", "发展渠道", "Acquisition channel"),
+    "discount_share": Reason("PRICE", "rate", "优惠占比", "Discount share"),
+}
+
+
+def _fmt_number(v: pd.Series, decimals: int = 0) -> pd.Series:
+    rounded = v.round(decimals)
+    if decimals == 0:
+        return rounded.astype("Int64").astype("string")
+    return rounded.map(lambda x: f"{x:.{decimals}f}", na_action="ignore").astype("string")
+
+
+def _texts(feature: str, values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """(code, zh, en) for the rows whose reason is ``feature``, worded with their values."""
+    spec = CATALOGUE.get(feature)
+    n = len(values)
+    idx = values.index
+    if spec is None:
+        shown = (
+            _fmt_number(pd.to_numeric(values, errors="coerce"), 2)
+            if pd.api.types.is_numeric_dtype(values.dtype)
+            else values.astype("string")
+        )
+        shown = shown.fillna("空")
+        code = pd.Series([feature.upper()] * n, index=idx, dtype="string")
+        return code, "特征 " + feature + " = " + shown, "feature " + feature + " = " + shown.str.replace(
+            "空", "missing"
+        )
+    base = pd.Series([spec.code] * n, index=idx, dtype="string")
+    if spec.kind == "category":
+        shown = values.astype("string").fillna("未知")
+        return base, spec.zh + " " + shown, spec.en + " " + shown.str.replace("未知", "unknown")
+    num = pd.to_numeric(values, errors="coerce").astype("float64")
+    missing_zh = spec.zh + "缺失"
+    missing_en = spec.en.split(" {")[0] + " missing"
+    if spec.kind == "change":
+        down = num < 0
+        pct = _fmt_number((num.abs() * 100).clip(upper=999))
+        code = base + pd.Series(np.where(down, "_DOWN", "_UP"), index=idx, dtype="string")
+        zh = spec.zh + pd.Series(np.where(down, "下降 ", "上升 "), index=idx) + pct + "%"
+        en_dir = pd.Series(np.where(down, "down", "up"), index=idx)
+        head, _, tail = spec.en.partition(" {dir} {pct}%")
+        en = head + " " + en_dir + " " + pct + "%" + tail
+    elif spec.kind == "count":
+        n_str = _fmt_number(num)
+        zh = spec.zh + " " + n_str + " " + (spec.unit_zh or "次")
+        en = spec.en + " " + n_str
+        code = base
+    elif spec.kind == "amount":
+        amt = _fmt_number(num)
+        zh = spec.zh + " " + amt + " 元"
+        en = spec.en + " " + amt + " yuan"
+        code = base
+    elif spec.kind == "months":
+        m = _fmt_number(num)
+        zh = spec.zh + " " + m + " 个月"
+        en = spec.en + " " + m + " months"
+        code = base
+    elif spec.kind == "rate":
+        r = _fmt_number(num, 2)
+        zh = spec.zh + " " + r + "%"
+        en = spec.en + " " + r + "%"
+        code = base
+    elif spec.kind == "flag":
+        yes = num > 0
+        if feature == "is_5g_terminal":
+            zh = spec.zh + pd.Series(np.where(yes, "为5G终端", "非5G终端"), index=idx)
+            en = spec.en + pd.Series(np.where(yes, " is 5G", " is not 5G"), index=idx)
+        else:
+            zh = pd.Series(np.where(yes, spec.zh, "未" + spec.zh), index=idx)
+            en = pd.Series(np.where(yes, spec.en, "Not " + spec.en.lower()), index=idx)
+        code = base
+    else:  # level
+        lv = _fmt_number(num)
+        zh = spec.zh + " " + lv + " " + spec.unit_zh
+        en = spec.en + " " + lv + " " + spec.unit_en
+        code = base
+    zh = zh.str.strip().where(num.notna(), missing_zh)
+    en = en.str.strip().where(num.notna(), missing_en)
+    return code.astype("string"), zh.astype("string"), en.astype("string")
+
+
+def top_reasons(
+    contributions: np.ndarray, features: list[str], frame: pd.DataFrame, k: int = 3
+) -> pd.DataFrame:
+    """The ``k`` features that raise each row's risk most, as codes and sentences.
+
+    ``contributions`` has one column per feature (plus the expected value last, ignored);
+    ``frame`` holds the raw feature values for the wording. Only positive contributions are
+    reasons: a row with fewer than ``k`` risk-raising features gets NULLs in the later slots.
+    """
+    c = np.asarray(contributions)[:, : len(features)]
+    n = c.shape[0]
+    k = min(k, len(features))
+    if n == 0:
+        cols = {f"reason_{i}_{s}": pd.Series(dtype="string") for i in range(1, k + 1) for s in ("code", "zh", "en")}
+        return pd.DataFrame(cols)
+    part = np.argpartition(-c, kth=k - 1, axis=1)[:, :k] if k < c.shape[1] else np.tile(np.arange(k), (n, 1))
+    order = np.argsort(-np.take_along_axis(c, part, axis=1), axis=1, kind="stable")
+    top = np.take_along_axis(part, order, axis=1)
+    out: dict[str, pd.Series] = {}
+    values = frame.reset_index(drop=True)
+    for slot in range(k):
+        feat_idx = top[:, slot]
+        positive = np.take_along_axis(c, top[:, slot : slot + 1], axis=1)[:, 0] > 0
+        code = pd.Series(pd.NA, index=range(n), dtype="string")
+        zh = code.copy()
+        en = code.copy()
+        for f in np.unique(feat_idx[positive]):
+            rows = np.flatnonzero(positive & (feat_idx == f))
+            name = features[int(f)]
+            fc, fz, fe = _texts(name, values[name].iloc[rows])
+            code.iloc[rows] = fc.to_numpy()
+            zh.iloc[rows] = fz.to_numpy()
+            en.iloc[rows] = fe.to_numpy()
+        out[f"reason_{slot + 1}_code"] = code
+        out[f"reason_{slot + 1}_zh"] = zh
+        out[f"reason_{slot + 1}_en"] = en
+    return pd.DataFrame(out)

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# System packages jingfen needs beyond Python: headless Chromium + CJK fonts (dashboard browser
+# checks and screenshots), OpenSSH server (SFTP extract tests). Idempotent: installs only what is
+# missing, and does nothing (no apt-get update) when everything is present.
+set -euo pipefail
+
+PACKAGES=(chromium fonts-noto-cjk openssh-server)
+
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+        missing+=("$pkg")
+    fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+    echo "system packages already installed: ${PACKAGES[*]}"
+    exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+    SUDO="sudo"
+fi
+
+echo "installing: ${missing[*]}"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

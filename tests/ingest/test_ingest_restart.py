@@ -1,0 +1,105 @@
+"""A load killed half-way (SIGKILL) and started again ends in the same state as one clean run."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+from ingest_helpers import rows, write_extract, write_seeds
+
+from jingfen.config import REPO_ROOT, Settings
+from jingfen.ingest import LoadContext, run_load
+from jingfen.interfaces import INTERFACES
+
+
+def populate(landing: Path) -> None:
+    write_extract(landing, "SUBS_44_202601_001.dat", rows("SUBS", 30))
+    few_bad = rows("SUBS", 40)
+    few_bad[5][INTERFACES["SUBS"].names.index("open_date")] = "20260230"
+    write_extract(landing, "SUBS_44_202601_002.dat", few_bad)
+    write_extract(landing, "SUBS_11_202601_001.dat.gz", rows("SUBS", 12))
+    write_extract(landing, "BILL_44_202601_001.dat", rows("BILL", 25))
+    write_extract(landing, "BILL_11_202601_001.dat", rows("BILL", 5), period="202602")
+    write_extract(landing, "CUST_44_202601_001.dat", rows("CUST", 9), encoding="GBK")
+    write_extract(landing, "CELL_44_20260105_001.dat", rows("CELL", 14))
+    (landing / "junk_file.dat").write_text("x\n")
+    (landing / "USGD_44_20260105_001.chk").write_text("file=USGD_44_20260105_001.dat\n")
+
+
+def _ctx(home: Path, seeds: Path) -> LoadContext:
+    return LoadContext.from_settings(seeds_dir=seeds, s=Settings(home=home))
+
+
+def state(home: Path) -> dict:
+    """Everything a load leaves behind, with the load id and timestamps taken out."""
+    with duckdb.connect(str(home / "warehouse" / "ingest.duckdb"), read_only=True) as con:
+        (load_id,) = [r[0] for r in con.execute("select load_id from load_runs").fetchall()]
+        assert con.execute(
+            "select count(*) from load_runs where finished_at is null"
+        ).fetchall() == [(0,)]
+        audit = con.execute(
+            "select * exclude (load_id, started_at, finished_at) from load_audit order by file_name"
+        ).fetchall()
+        rej = con.execute(
+            "select * exclude (load_id) from load_rejects order by file_name, line_no"
+        ).fetchall()
+    norm = lambda v: v.replace(load_id, "<L>") if isinstance(v, str) else v  # noqa: E731
+    raw = {}
+    for p in sorted((home / "warehouse" / "raw").rglob("*")):
+        if p.is_file():
+            raw[str(p.relative_to(home))] = duckdb.sql(
+                f"select * exclude (_loaded_at, _load_id) from '{p}' order by _line"
+            ).fetchall()
+    files = {}
+    for top in ("archive", "quarantine", "landing"):
+        for p in sorted((home / top).rglob("*")):
+            if p.is_file():
+                body = p.read_bytes()
+                if p.name.endswith(".reason.txt"):
+                    body = body.split(b"\n", 1)[1]  # the first line names the load and time
+                files[norm(str(p.relative_to(home)))] = body
+    return {
+        "audit": [tuple(norm(v) for v in r) for r in audit],
+        "rejects": rej,
+        "raw": raw,
+        "files": files,
+        "tmp": sorted(str(p.relative_to(home)) for p in (home / "tmp").rglob("*") if p.is_file()),
+    }
+
+
+@pytest.mark.parametrize("crash_at", ["after_parquet:2", "after_audit:2", "after_move_data:3"])
+def test_kill_and_rerun_equals_clean_run(tmp_path: Path, crash_at: str) -> None:
+    seeds = write_seeds(tmp_path / "seeds")
+    clean, killed = tmp_path / "clean", tmp_path / "killed"
+    for home in (clean, killed):
+        Settings(home=home).paths.ensure()
+        populate(home / "landing")
+
+    clean_summary = run_load(_ctx(clean, seeds))
+    assert clean_summary["files"] == 9
+
+    env = {**os.environ, "JINGFEN_HOME": str(killed), "JINGFEN_INGEST_CRASH_AT": crash_at}
+    code = (
+        "import sys; from pathlib import Path; from jingfen.ingest import LoadContext, run_load; "
+        "run_load(LoadContext.from_settings(seeds_dir=Path(sys.argv[1])))"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(seeds)], env=env, cwd=REPO_ROOT, capture_output=True
+    )
+    assert proc.returncode == -signal.SIGKILL, proc.stderr.decode()
+    assert any((killed / "landing").iterdir())  # it really stopped half-way
+
+    resumed = run_load(_ctx(killed, seeds))
+    assert resumed["resumed"] is True
+
+    a, b = state(clean), state(killed)
+    assert a["files"].keys() == b["files"].keys()
+    assert a == b
+    assert not any(k.startswith("landing/") for k in a["files"])
+    statuses = sorted(r[12] for r in a["audit"])
+    assert statuses.count("loaded") == 6 and statuses.count("rejected") == 3
