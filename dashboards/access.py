@@ -16,6 +16,7 @@ Rules and grants point at dataset ids, which survive a redeploy (the import over
 from __future__ import annotations
 
 import csv
+import json
 import os
 import re
 from dataclasses import dataclass
@@ -124,11 +125,24 @@ def user_password(username: str) -> tuple[str, bool]:
     return stored_secret(users_dir / username, f"JINGFEN_USER_PASSWORD_{username.upper()}")
 
 
-def _asset_dataset_uuids(assets_dir: Path) -> set[str]:
-    return {
-        str(yaml.safe_load(p.read_text(encoding="utf-8"))["uuid"])
-        for p in (assets_dir / "datasets").rglob("*.yaml")
-    }
+def _asset_datasets(assets_dir: Path) -> dict[str, str]:
+    """uuid -> audience ("all" or "hq") of every dataset the assets define."""
+    out: dict[str, str] = {}
+    for p in (assets_dir / "datasets").rglob("*.yaml"):
+        content = yaml.safe_load(p.read_text(encoding="utf-8"))
+        extra = json.loads(content.get("extra") or "{}")
+        out[str(content["uuid"])] = extra.get("jingfen_audience", "hq")  # unknown: fail closed
+    return out
+
+
+def _asset_dashboards(assets_dir: Path) -> dict[str, str]:
+    """slug -> audience of every dashboard the assets define (总部-only ones say so in their
+    description, which the catalogue writes)."""
+    out: dict[str, str] = {}
+    for p in (assets_dir / "dashboards").glob("*.yaml"):
+        content = yaml.safe_load(p.read_text(encoding="utf-8"))
+        out[content["slug"]] = content.get("metadata", {}).get("jingfen_audience", "all")
+    return out
 
 
 # ---- reconciliation --------------------------------------------------------------------------
@@ -239,7 +253,8 @@ def provision_access(
     acc = _Access(client)
 
     # Datasets that the assets define (only these are granted: no raw or staging tables).
-    wanted_uuids = _asset_dataset_uuids(assets_dir)
+    audiences = _asset_datasets(assets_dir)
+    wanted_uuids = set(audiences)
     datasets = [
         d
         for d in client.get_all("dataset")
@@ -277,15 +292,30 @@ def provision_access(
             )
         return pvs[key]
 
-    dataset_perms = {
-        pv("datasource_access", f"[{DATABASE_NAME}].[{d['table_name']}](id:{d['id']})")
-        for d in datasets
-    }
+    def ds_perm(d: dict[str, Any]) -> int:
+        return pv("datasource_access", f"[{DATABASE_NAME}].[{d['table_name']}](id:{d['id']})")
+
+    dataset_perms = {ds_perm(d) for d in datasets}
+    # Province roles get the datasets for everyone only: 总部-only ones (no prov_code, rows of
+    # every province) are never granted to them.
+    province_perms = {ds_perm(d) for d in datasets if audiences[str(d["uuid"])] == "all"}
     db_perm = pv("database_access", f"[{DATABASE_NAME}].(id:{database['id']})")
     acc.set_role_permissions(HQ_ROLE, roles[HQ_ROLE], gamma | sql_lab | {db_perm} | dataset_perms)
     for prov in cfg.provinces:
         name = province_role(prov)
-        acc.set_role_permissions(name, roles[name], gamma | dataset_perms)
+        acc.set_role_permissions(name, roles[name], gamma | province_perms)
+
+    # Dashboard visibility (DASHBOARD_RBAC): 总部-only dashboards are limited to hq (and Admin).
+    for slug, audience in _asset_dashboards(assets_dir).items():
+        wanted_roles = [roles[HQ_ROLE]] if audience == "hq" else []
+        found = client.get_all("dashboard", filters=[{"col": "slug", "opr": "eq", "value": slug}])
+        for dash in found:
+            have = sorted(
+                r["id"] for r in client.get(f"/api/v1/dashboard/{dash['id']}")["result"]["roles"]
+            )
+            if have != sorted(wanted_roles):
+                client.put(f"/api/v1/dashboard/{dash['id']}", {"roles": wanted_roles})
+                acc.changes.append(f"set roles of dashboard {slug} to {audience}")
 
     wanted_rls: dict[str, dict[str, Any]] = {}
     if rls_tables:

@@ -4,75 +4,1601 @@
 layout); ``deploy`` pushes them. To add a dashboard: describe its datasets (marts) and charts
 here, add it to :data:`DASHBOARDS`, regenerate, and commit the YAML with the change.
 
-For now the catalogue holds one example, 指标总览 (indicator overview), over
-``mart_indicator_values``; the full catalogue of ten dashboards follows once the marts exist.
+Conventions that keep the numbers right:
+- Marts with a region hierarchy (``region_level`` national / province / city) are always read at
+  one level per chart. Totals read the **province** rows: headquarters (no row-level filter)
+  then sees the sum over provinces (= national for sums; ratios come from summed numerators and
+  denominators, so they are national too), a province user its own province.
+- Metrics come from the indicator catalogue (seeds/indicators.csv): each indicator whose
+  ``source_model`` is the dataset's table becomes a metric named by its code (REV_TOTAL),
+  with the catalogue's filter folded in (``sum(case when breakdown_type = 'total' ...)``);
+  ratios and changes are computed from summed numerators and denominators.
+- Drill-down 省 -> 地市: every dashboard has 省份 and 地市 filters; charts "按省" read province
+  rows, charts "按地市" city rows, so choosing a province narrows the city charts to its cities.
+  Cross-filters are on: clicking a province in a summary table filters the other charts.
+- Every dataset has a ``prov_code`` column (row-level security limits it to a province) or is
+  总部-only (``audience="hq"``: never granted to province roles).
 """
 
 from __future__ import annotations
 
+import csv
+from functools import cache
+
 from dashboards.generate import (
     ChartSpec,
     ColumnSpec,
+    ColumnType,
     DashboardSpec,
     DatasetSpec,
     FilterSpec,
     Indicator,
+    MarkdownSpec,
     MetricSpec,
     Where,
     indicator_trend_chart,
 )
+from jingfen.config import REPO_ROOT
 
-# ---- datasets (one per mart) -----------------------------------------------------------------
-MART_INDICATOR_VALUES = DatasetSpec(
-    table="mart_indicator_values",
-    description_zh="指标值：每个指标、每月、每个区域一行",
-    description_en="Indicator values: one row per indicator per month per region",
-    columns=(
-        ColumnSpec("indicator_code", "VARCHAR", "指标编码", "Indicator code"),
-        ColumnSpec("period_month", "DATE", "统计月份", "Month"),
-        ColumnSpec("region_level", "VARCHAR", "区域层级", "Region level"),
-        ColumnSpec("region_code", "VARCHAR", "区域编码", "Region code"),
-        ColumnSpec("prov_code", "VARCHAR", "省份编码", "Province code"),
-        ColumnSpec("value", "DOUBLE", "指标值", "Value"),
+INDICATOR_SEED = REPO_ROOT / "seeds" / "indicators.csv"
+
+
+# ---- the indicator catalogue -----------------------------------------------------------------
+@cache
+def indicator_rows() -> tuple[dict[str, str], ...]:
+    """seeds/indicators.csv (the same seed dbt builds mart_indicator_values from)."""
+    with INDICATOR_SEED.open(encoding="utf-8") as fh:
+        return tuple(csv.DictReader(fh))
+
+
+@cache
+def indicators() -> dict[str, Indicator]:
+    return {
+        row["indicator_code"]: Indicator(
+            code=row["indicator_code"],
+            name_zh=row["name_zh"],
+            name_en=row["name_en"],
+            unit_zh=row["unit"],
+            d3format=_d3format(row["unit"]),
+        )
+        for row in indicator_rows()
+    }
+
+
+def _d3format(unit: str) -> str:
+    return ",.2f" if unit == "%" or "/" in unit else ",.0f"
+
+
+def _filtered(column: str, condition: str) -> str:
+    return f"case when {condition} then {column} end" if condition else column
+
+
+def indicator_metrics(table: str) -> tuple[MetricSpec, ...]:
+    """Metrics for the catalogue's indicators computed from ``table`` (its ``source_model``).
+
+    sum -> ``sum(value_column)``; ratio -> ``scale * sum(numerator) / sum(denominator)``;
+    change -> ``scale * (sum(numerator) - sum(denominator)) / |sum(denominator)|``; indicators
+    that are not additive across regions (ARPU 环比, 量效应 ...) are left out: summing them over
+    provinces would be wrong."""
+    out: list[MetricSpec] = []
+    for row in indicator_rows():
+        if row["source_model"] != table or row["is_additive"] != "true":
+            continue
+        cond = row["source_filter"].strip()
+        agg, scale = row["aggregation"], row["scale"] or "1"
+        num = f"sum({_filtered(row['numerator_column'] or row['value_column'], cond)})"
+        den = (
+            f"sum({_filtered(row['denominator_column'], cond)})"
+            if row["denominator_column"]
+            else ""
+        )
+        if agg == "sum":
+            expr = num
+        elif agg == "ratio" and den:
+            expr = f"{scale} * {num} / nullif({den}, 0)"
+        elif agg == "change" and den:
+            expr = f"{scale} * ({num} - {den}) / nullif(abs({den}), 0)"
+        else:
+            continue
+        unit = f"（{row['unit']}）" if row["unit"] else ""
+        out.append(
+            MetricSpec(
+                name=row["indicator_code"],
+                expression=expr,
+                label_zh=f"{row['name_zh']}{unit}",
+                label_en=f"{row['name_en']} ({row['indicator_code']})",
+                d3format=_d3format(row["unit"]),
+            )
+        )
+    return tuple(out)
+
+
+# ---- columns: one label per column name across the marts ------------------------------------
+LABELS: dict[str, tuple[str, str]] = {
+    # keys and regions
+    "period_month": ("统计月份", "Month"),
+    "stat_date": ("统计日期", "Day"),
+    "score_month": ("评分月份", "Scored month"),
+    "region_level": ("区域层级", "Region level"),
+    "region_code": ("区域编码", "Region code"),
+    "region_name": ("区域名称", "Region name"),
+    "prov_code": ("省份编码", "Province code"),
+    "prov_name": ("省份", "Province"),
+    "city_code": ("地市编码", "City code"),
+    "city_name": ("地市", "City"),
+    "period": ("统计期", "Period"),
+    "period_grain": ("统计粒度", "Period grain"),
+    # indicator values
+    "indicator_code": ("指标编码", "Indicator code"),
+    "value": ("指标值", "Value"),
+    "numerator": ("分子", "Numerator"),
+    "denominator": ("分母", "Denominator"),
+    "unit": ("单位", "Unit"),
+    "name_zh": ("指标名称", "Indicator (Chinese)"),
+    "name_en": ("指标名称（英文）", "Indicator (English)"),
+    "domain": ("专题", "Domain"),
+    "level": ("指标层级", "Indicator level"),
+    # revenue
+    "revenue_yuan": ("出账收入（元）", "Billed revenue (yuan)"),
+    "revenue_yuan_last_month": ("上月收入（元）", "Revenue last month"),
+    "revenue_yuan_mom_pct": ("收入环比（%）", "Revenue MoM %"),
+    "revenue_yuan_yoy_pct": ("收入同比（%）", "Revenue YoY %"),
+    "revenue_change_yuan": ("收入变动（元）", "Revenue change"),
+    "arpu_yuan": ("ARPU（元/户）", "ARPU (yuan)"),
+    "arpu_yuan_mom_pct": ("ARPU环比（%）", "ARPU MoM %"),
+    "billed_subs": ("出账用户数", "Billed subscribers"),
+    "avg_subs": ("平均在网用户数", "Average subscribers"),
+    "share_pct": ("占比（%）", "Share %"),
+    "breakdown_type": ("分析维度", "Breakdown"),
+    "breakdown_value": ("维度值", "Breakdown value"),
+    "is_revenue_dip": ("收入骤降", "Revenue dip"),
+    "is_arpu_spike": ("ARPU突增", "ARPU spike"),
+    "volume_effect_yuan": ("量效应（元）", "Volume effect"),
+    "price_effect_yuan": ("价效应（元）", "Price effect"),
+    "mou": ("MOU（分钟/户）", "MOU"),
+    "dou_gb": ("DOU（GB/户）", "DOU (GB)"),
+    "voice_unit_price_yuan_per_min": ("语音单价（元/分钟）", "Voice unit price"),
+    "data_unit_price_yuan_per_gb": ("流量单价（元/GB）", "Data unit price"),
+    # payments
+    "due_yuan": ("应收（元）", "Due"),
+    "collected_yuan": ("实收（元）", "Collected"),
+    "collection_rate_pct": ("收费率（%）", "Collection rate %"),
+    "arrears_yuan": ("欠费（元）", "Arrears"),
+    "age_band": ("账龄", "Arrears age"),
+    # subscribers
+    "opening_subs": ("期初在网", "Opening subscribers"),
+    "new_subs": ("新增用户", "New subscribers"),
+    "churned_subs": ("离网用户", "Churned subscribers"),
+    "migration_in_subs": ("迁入", "Migrated in"),
+    "migration_out_subs": ("迁出", "Migrated out"),
+    "closing_subs": ("期末在网", "Closing subscribers"),
+    "net_adds": ("净增", "Net adds"),
+    "churn_rate_pct": ("离网率（%）", "Churn rate %"),
+    "step": ("环节", "Step"),
+    "amount": ("数值", "Amount"),
+    "is_latest_month": ("最新月份", "Latest month"),
+    # churn scores and retention
+    "subs_id": ("用户标识", "Subscriber id"),
+    "msisdn_masked": ("号码（脱敏）", "Number (masked)"),
+    "pay_type": ("付费类型", "Pay type"),
+    "net_type": ("网络类型", "Network"),
+    "package_code": ("套餐", "Package"),
+    "arpu_band": ("ARPU档", "ARPU band"),
+    "p_churn": ("流失概率", "Churn probability"),
+    "risk_decile": ("风险十分位", "Risk decile"),
+    "value_at_risk_yuan": ("风险收入（元）", "Value at risk"),
+    "rank_in_province": ("省内排名", "Rank in province"),
+    "reason_1_zh": ("主要原因", "Main reason"),
+    "reason_2_zh": ("原因二", "Second reason"),
+    "reason_3_zh": ("原因三", "Third reason"),
+    "action_zh": ("建议挽留动作", "Suggested action"),
+    "model_version": ("模型版本", "Model version"),
+    "variable": ("监控变量", "Variable"),
+    "psi": ("PSI", "Population stability index"),
+    "status": ("状态", "Status"),
+    # channels
+    "channel_id": ("渠道标识", "Channel id"),
+    "channel_name": ("渠道名称", "Channel"),
+    "channel_type": ("渠道类型", "Channel type"),
+    "channel_type_name": ("渠道类型", "Channel type"),
+    "level1_name": ("渠道大类", "Channel class"),
+    "grade": ("评级", "Grade"),
+    "score": ("得分", "Score"),
+    "rank_in_period": ("排名", "Rank"),
+    "cluster": ("聚类", "Cluster"),
+    "is_fraud_flagged": ("养卡嫌疑", "Fraud flag"),
+    "commission_yuan": ("酬金（元）", "Commission"),
+    "acquired_revenue_yuan": ("发展用户收入（元）", "Revenue of acquired subscribers"),
+    "commission_to_revenue": ("酬金收入比", "Commission / revenue"),
+    "survival_m3": ("3月留存率", "3-month survival"),
+    "zero_usage_rate": ("零使用率", "Zero-usage rate"),
+    "early_churn_rate": ("早期离网率", "Early churn rate"),
+    "robust_z": ("稳健Z值", "Robust z"),
+    "reason_zh": ("原因", "Reason"),
+    "channels": ("渠道数", "Channels"),
+    "risk_channels": ("风险渠道数", "Risk channels"),
+    # complaints
+    "category_level": ("类别层级", "Category level"),
+    "category_code": ("投诉类别", "Category code"),
+    "category_l1_code": ("一级类别", "Category (level 1)"),
+    "category_l1_name": ("投诉类别", "Category"),
+    "tickets": ("投诉工单", "Tickets"),
+    "subs_in_service": ("在网用户", "Subscribers in service"),
+    "complaints_per_10k": ("万户投诉率", "Complaints per 10k"),
+    "window_tickets": ("近3日工单", "Tickets in window"),
+    "expected_tickets": ("预期工单", "Expected tickets"),
+    "hotspot_score": ("热点得分", "Hot-spot score"),
+    "is_hotspot": ("是否热点", "Hot spot"),
+    # daily monitoring
+    "kpi_code": ("KPI", "KPI"),
+    "kpi_value": ("KPI值", "KPI value"),
+    "dod_pct": ("较前日（%）", "Day-on-day %"),
+    "wow_pct": ("较上周同日（%）", "Week-on-week %"),
+    "baseline_mean": ("基线均值", "Baseline mean"),
+    "z_score": ("Z值", "z-score"),
+    "is_anomaly": ("异常", "Anomaly"),
+    "is_target_breach": ("未达标", "Target breach"),
+    "alert_source": ("告警来源", "Alert source"),
+    "alert_kind": ("告警类型", "Alert kind"),
+    "cell_id": ("小区", "Cell"),
+    "start_date": ("开始日期", "Start"),
+    "end_date": ("结束日期", "End"),
+    "baseline_value": ("基线值", "Baseline"),
+    # HQ submissions
+    "status_zh": ("上报状态", "Status (Chinese)"),
+    "status_order": ("状态排序", "Status order"),
+    "current_package": ("当前数据包", "Current package"),
+    "last_reasons": ("退回原因", "Rejection reasons"),
+    "versions": ("版本数", "Versions"),
+    "rejected_versions": ("退回次数", "Rejected versions"),
+    "due_at": ("截止时间", "Due at"),
+    "current_delivered_at": ("送达时间", "Delivered at"),
+    "indicator_name_zh": ("指标名称", "Indicator"),
+    "deviation_status": ("核对结果", "Check result"),
+    "uploaded_value": ("上报值", "Uploaded value"),
+    "central_value": ("集中计算值", "Central value"),
+    "deviation": ("偏差", "Deviation"),
+    "deviation_pct": ("偏差（%）", "Deviation %"),
+    "national_value": ("全国汇总值", "National value"),
+    "provinces_reported": ("已报省份", "Provinces reported"),
+    "provinces_expected": ("应报省份", "Provinces expected"),
+    "is_complete": ("是否齐全", "Complete"),
+    "aggregation": ("汇总方式", "Aggregation"),
+    # load audit
+    "load_id": ("批次", "Load id"),
+    "file_name": ("文件", "File"),
+    "interface": ("接口", "Interface"),
+    "reason_code": ("原因编码", "Reason code"),
+    "reason": ("原因", "Reason"),
+    "records_declared": ("声明记录数", "Records declared"),
+    "records_loaded": ("入库记录数", "Records loaded"),
+    "records_rejected": ("拒绝记录数", "Records rejected"),
+    "started_at": ("开始时间", "Started at"),
+    "finished_at": ("完成时间", "Finished at"),
+    "line_no": ("行号", "Line"),
+    "rule": ("规则", "Rule"),
+    "column_name": ("字段", "Column"),
+    "message": ("说明", "Message"),
+}
+
+_DATES = {"period_month", "stat_date", "score_month", "start_date", "end_date"}
+_NUMBERS_SUFFIX = (
+    "_yuan", "_pct", "_subs", "_rate", "_10k", "_score", "_value", "_tickets", "_days", "_decile",
+    "_province", "_period", "_z", "_m3", "_revenue", "_gb", "_per_min", "_per_gb", "_no",
+)  # fmt: skip
+_NUMBERS = {
+    "value", "numerator", "denominator", "mou", "score", "p_churn", "psi", "tickets", "channels",
+    "amount", "cluster", "versions", "deviation", "subs_in_service", "kpi_value", "z_score",
+    "baseline_mean", "provinces_reported", "provinces_expected", "status_order", "records_loaded",
+    "records_rejected", "records_declared", "risk_channels", "new_subs", "billed_subs",
+    "avg_subs", "net_adds",
+}  # fmt: skip
+
+
+def _type(name: str) -> ColumnType:
+    if name in _DATES:
+        return "DATE"
+    if name.endswith("_at"):
+        return "TIMESTAMP"
+    if name.startswith(("is_", "has_")):
+        return "BOOLEAN"
+    if name in _NUMBERS or name.endswith(_NUMBERS_SUFFIX):
+        return "DOUBLE"
+    return "VARCHAR"
+
+
+def dataset(
+    table: str,
+    zh: str,
+    en: str,
+    columns: str,
+    *,
+    time: str | None = "period_month",
+    extra_metrics: tuple[MetricSpec, ...] = (),
+    schema: str = "main",
+    sql: str | None = None,
+    audience: str = "all",
+    catalogue_table: str | None = None,
+) -> DatasetSpec:
+    """A dataset whose columns take their labels from :data:`LABELS` and whose metrics come
+    from the indicator catalogue (``catalogue_table``: the mart a virtual dataset reads)."""
+    names = columns.split()
+    missing = [n for n in names if n not in LABELS]
+    if missing:
+        raise ValueError(f"dashboards/catalogue.py: no label for columns {missing} of {table}.")
+    return DatasetSpec(
+        table=table,
+        description_zh=zh,
+        description_en=en,
+        columns=tuple(ColumnSpec(n, _type(n), *LABELS[n]) for n in names),
+        metrics=(*indicator_metrics(catalogue_table or table), *extra_metrics),
+        main_dttm_col=time,
+        schema=schema,
+        sql=sql,
+        audience=audience,  # type: ignore[arg-type]
+    )
+
+
+def m(name: str, expression: str, zh: str, en: str, fmt: str | None = ",.0f") -> MetricSpec:
+    return MetricSpec(name, expression, zh, en, d3format=fmt)
+
+
+REGION = "period_month region_level region_code prov_code"
+
+# ---- datasets --------------------------------------------------------------------------------
+MART_INDICATOR_VALUES = dataset(
+    "mart_indicator_values",
+    "指标值：每个指标、每月（日）、每个区域一行",
+    "Indicator values: one row per indicator per period per region",
+    "indicator_code period_grain period_month stat_date region_level region_code prov_code value "
+    "numerator denominator unit name_zh name_en domain level",
+    extra_metrics=(
+        m("value", "sum(value)", "指标值", "Value (sum)", ",.2f"),
+        # Ratio-aware: ratios and changes weighted by their denominators (= summed numerators
+        # over summed denominators), sums summed. Correct over any set of regions.
+        m(
+            "indicator_value",
+            "case when count(denominator) = 0 then sum(value) else "
+            "sum(value * abs(denominator)) / "
+            "nullif(sum(case when value is not null then abs(denominator) end), 0) end",
+            "指标值",
+            "Indicator value (ratio-aware)",
+            ",.2f",
+        ),
     ),
-    metrics=(MetricSpec("value", "sum(value)", "指标值", "Value (sum)", d3format=",.2f"),),
-    main_dttm_col="period_month",
+)
+MART_REVENUE_REGION = dataset(
+    "mart_revenue_region_month",
+    "收入：每月每个区域一行（按账单项、ARPU、同比环比）",
+    "Revenue by region and month",
+    f"{REGION} region_name revenue_yuan revenue_yuan_mom_pct revenue_yuan_yoy_pct arpu_yuan "
+    "billed_subs avg_subs is_revenue_dip",
+)
+MART_REVENUE_STRUCTURE = dataset(
+    "mart_revenue_structure_month",
+    "收入结构：每月每个区域每个维度值一行（账单项/套餐/网络/付费类型/客户类型）",
+    "Revenue structure by bill item, package, network, pay type, customer type",
+    f"{REGION} breakdown_type breakdown_value revenue_yuan billed_subs avg_subs arpu_yuan "
+    "share_pct revenue_yuan_mom_pct is_arpu_spike",
+    extra_metrics=(
+        m("revenue", "sum(revenue_yuan)", "收入（元）", "Revenue (yuan)"),
+        m("arpu", "sum(revenue_yuan) / nullif(sum(avg_subs), 0)", "ARPU（元/户）", "ARPU", ",.2f"),
+    ),
+)
+MART_PAYMENT = dataset(
+    "mart_payment_month",
+    "缴费与欠费：每月每个区域一行",
+    "Payments, collection rate and arrears by region and month",
+    f"{REGION} due_yuan collected_yuan collection_rate_pct arrears_yuan",
+)
+_AGE_BANDS = (
+    ("1 当月", "arrears_age_1m_yuan"),
+    ("2 2-3个月", "arrears_age_2_3m_yuan"),
+    ("3 4-6个月", "arrears_age_4_6m_yuan"),
+    ("4 7-12个月", "arrears_age_7_12m_yuan"),
+    ("5 13个月以上", "arrears_age_13m_plus_yuan"),
+)
+RPT_ARREARS_AGEING = dataset(
+    "rpt_arrears_ageing",
+    "欠费账龄：每月每个区域每个账龄段一行（由 mart_payment_month 展开）",
+    "Arrears by age band (unpivoted mart_payment_month)",
+    f"{REGION} age_band arrears_yuan",
+    sql="\nunion all\n".join(
+        f"select period_month, region_level, region_code, prov_code, '{band}' as age_band, "
+        f"cast({col} as double) as arrears_yuan from main.mart_payment_month"
+        for band, col in _AGE_BANDS
+    ),
+    extra_metrics=(m("arrears", "sum(arrears_yuan)", "欠费（元）", "Arrears (yuan)"),),
+)
+MART_DEVELOPMENT = dataset(
+    "mart_development_month",
+    "用户发展：每月每个区域每个维度值一行（期初、新增、离网、迁移、期末）",
+    "Subscriber development by region, month and breakdown",
+    f"{REGION} breakdown_type breakdown_value opening_subs new_subs churned_subs "
+    "migration_in_subs migration_out_subs closing_subs net_adds churn_rate_pct",
+    extra_metrics=(
+        m("dev_new_subs", "sum(new_subs)", "新增用户", "New subscribers"),
+        m("dev_churned_subs", "sum(churned_subs)", "离网用户", "Churned subscribers"),
+        m("dev_closing_subs", "sum(closing_subs)", "期末在网", "Closing subscribers"),
+        m(
+            "dev_churn_rate",
+            "100.0 * sum(churned_subs) / nullif(sum(opening_subs), 0)",
+            "离网率（%）",
+            "Churn rate %",
+            ",.2f",
+        ),
+    ),
+)
+MART_BUSINESS_REVIEW = dataset(
+    "mart_business_review_month",
+    "经营盘点：每月每个区域一行（收入变动的量价分解、用户瀑布、单价）",
+    "Business review: revenue bridge (volume/price), subscriber waterfall, unit prices",
+    f"{REGION} revenue_yuan revenue_yuan_last_month revenue_change_yuan volume_effect_yuan "
+    "price_effect_yuan avg_subs arpu_yuan opening_subs new_subs churned_subs closing_subs "
+    "net_adds mou dou_gb voice_unit_price_yuan_per_min data_unit_price_yuan_per_gb",
+    extra_metrics=(
+        m("volume_effect", "sum(volume_effect_yuan)", "量效应（元）", "Volume effect"),
+        m("price_effect", "sum(price_effect_yuan)", "价效应（元）", "Price effect"),
+        m("revenue", "sum(revenue_yuan)", "出账收入（元）", "Revenue"),
+    ),
+)
+_LATEST = "period_month = max(period_month) over () as is_latest_month"
+RPT_SUBSCRIBER_WATERFALL = dataset(
+    "rpt_subscriber_waterfall",
+    "用户瀑布：期初 + 新增 - 离网 ± 迁移 = 期末（由 mart_business_review_month 展开）",
+    "Subscriber waterfall steps (opening + new - churned +/- migration = closing)",
+    f"{REGION} is_latest_month step amount",
+    sql=(
+        f"with m as (select *, {_LATEST} from main.mart_business_review_month)\n"
+        + "\nunion all\n".join(
+            f"select period_month, region_level, region_code, prov_code, is_latest_month, "
+            f"'{step}' as step, cast({expr} as double) as amount from m"
+            for step, expr in (
+                ("1 期初在网", "opening_subs"),
+                ("2 新增", "new_subs"),
+                ("3 离网", "-churned_subs"),
+                ("4 净迁移", "closing_subs - opening_subs - new_subs + churned_subs"),
+            )
+        )
+    ),
+    extra_metrics=(m("amount", "sum(amount)", "用户数", "Subscribers"),),
+)
+RPT_REVENUE_BRIDGE = dataset(
+    "rpt_revenue_bridge",
+    "收入桥：上月收入 + 量效应 + 价效应 = 本月收入（由 mart_business_review_month 展开）",
+    "Revenue bridge: last month + volume effect + price effect = this month",
+    f"{REGION} is_latest_month step amount",
+    sql=(
+        f"with m as (select *, {_LATEST} from main.mart_business_review_month "
+        "where revenue_yuan_last_month is not null)\n"
+        + "\nunion all\n".join(
+            f"select period_month, region_level, region_code, prov_code, is_latest_month, "
+            f"'{step}' as step, cast({expr} as double) as amount from m"
+            for step, expr in (
+                ("1 上月收入", "revenue_yuan_last_month"),
+                ("2 量效应", "volume_effect_yuan"),
+                ("3 价效应", "price_effect_yuan"),
+                # what volume x price leaves (rounding, cross term); keeps the total exact
+                (
+                    "4 其他",
+                    "revenue_yuan - revenue_yuan_last_month - volume_effect_yuan "
+                    "- price_effect_yuan",
+                ),
+            )
+        )
+    ),
+    extra_metrics=(m("amount", "sum(amount)", "金额（元）", "Amount (yuan)"),),
+)
+MART_CHURN_SCORES = dataset(
+    "mart_churn_scores",
+    "流失评分：每个被评分用户每月一行（概率、风险十分位、原因）",
+    "Churn scores: one row per scored subscriber per month",
+    "score_month prov_code city_code city_name pay_type net_type package_code arpu_band p_churn "
+    "risk_decile arpu_yuan value_at_risk_yuan reason_1_zh model_version",
+    time="score_month",
+    extra_metrics=(
+        m("scored_subs", "count(*)", "评分用户数", "Scored subscribers"),
+        m("mean_p_churn", "avg(p_churn)", "平均流失概率", "Mean churn probability", ".2%"),
+        m("value_at_risk", "sum(value_at_risk_yuan)", "风险收入（元）", "Value at risk"),
+        m(
+            "high_risk_subs",
+            "count(case when risk_decile = 1 then 1 end)",
+            "高风险用户数（前10%）",
+            "High-risk subscribers (top decile)",
+        ),
+    ),
+)
+MART_RETENTION_CANDIDATES = dataset(
+    "mart_retention_candidates",
+    "挽留名单：最新评分月在网用户一行（脱敏号码、风险、价值、原因、建议动作）",
+    "Retention candidates of the latest scored month",
+    "score_month prov_code city_code city_name msisdn_masked pay_type package_code p_churn "
+    "risk_decile arpu_yuan value_at_risk_yuan rank_in_province reason_1_zh reason_2_zh "
+    "reason_3_zh action_zh",
+    time="score_month",
+    extra_metrics=(m("candidates", "count(*)", "名单人数", "Candidates"),),
+)
+MART_CHANNEL_REGION = dataset(
+    "mart_channel_region_month",
+    "渠道汇总：每月每个区域每类渠道一行",
+    "Channels by region, month and channel type",
+    f"{REGION} channel_type channels new_subs commission_yuan acquired_revenue_yuan risk_channels",
+)
+MART_CHANNEL_RATINGS = dataset(
+    "mart_channel_ratings",
+    "渠道评级：每个渠道每个评级月一行（得分、A-D评级、聚类、养卡标记）",
+    "Channel ratings: score, grade A-D, cluster, fraud flag",
+    "period_month channel_id channel_name channel_type_name level1_name prov_code city_code "
+    "grade cluster is_fraud_flagged score rank_in_period new_subs acquired_revenue_yuan "
+    "commission_yuan commission_to_revenue survival_m3 zero_usage_rate early_churn_rate",
+    extra_metrics=(
+        m("rated_channels", "count(grade)", "已评级渠道数", "Rated channels"),
+        m("avg_score", "avg(score)", "平均得分", "Mean score", ",.1f"),
+        m("rating_new_subs", "sum(new_subs)", "发展用户", "New subscribers"),
+    ),
+)
+MART_CHANNEL_FRAUD_FLAGS = dataset(
+    "mart_channel_fraud_flags",
+    "养卡预警：每个被标记渠道每个评级月一行",
+    "Channel fraud (养卡) flags",
+    "period_month channel_id channel_name channel_type_name prov_code city_code new_subs "
+    "zero_usage_rate early_churn_rate commission_to_revenue robust_z reason_zh",
+    extra_metrics=(m("flagged_channels", "count(*)", "预警渠道数", "Flagged channels"),),
+)
+MART_COMPLAINT_MONTH = dataset(
+    "mart_complaint_month",
+    "投诉：每月每个区域每个投诉类别一行",
+    "Complaints by region, month and category",
+    f"{REGION} category_level category_code subs_in_service tickets complaints_per_10k",
+    extra_metrics=(m("category_tickets", "sum(tickets)", "投诉工单", "Tickets"),),
+)
+MART_COMPLAINT_HOTSPOTS = dataset(
+    "mart_complaint_hotspots",
+    "投诉热点：每天每个地点（地市/小区）每个一级类别一行",
+    "Complaint hot spots by day, place (city or cell) and category",
+    "stat_date region_level region_code prov_code city_code category_l1_code category_l1_name "
+    "tickets window_tickets expected_tickets hotspot_score is_hotspot",
+    time="stat_date",
+    extra_metrics=(
+        m("hotspots", "count(case when is_hotspot then 1 end)", "热点数", "Hot spots"),
+        m("hotspot_tickets", "sum(tickets)", "投诉工单", "Tickets"),
+    ),
+)
+MART_DAILY_KPI = dataset(
+    "mart_daily_kpi",
+    "日监控：每天每个区域每个KPI一行（较前日、较上周、基线、异常与达标标记）",
+    "Daily KPIs with baselines, anomaly and target flags",
+    "stat_date region_level region_code prov_code kpi_code kpi_value numerator denominator "
+    "dod_pct wow_pct baseline_mean z_score is_anomaly is_target_breach",
+    time="stat_date",
+    extra_metrics=(
+        m("anomalies", "count(case when is_anomaly then 1 end)", "异常数", "Anomalies"),
+        m("breaches", "count(case when is_target_breach then 1 end)", "未达标数", "Breaches"),
+    ),
+)
+MART_MONITORING_ALERTS = dataset(
+    "mart_monitoring_alerts",
+    "告警：各主题集市发出的每条告警一行",
+    "Monitoring alerts raised by the subject marts",
+    "alert_source alert_kind region_level region_code prov_code city_code cell_id channel_id "
+    "start_date end_date kpi_code kpi_value baseline_value score",
+    time="start_date",
+    extra_metrics=(m("alerts", "count(*)", "告警数", "Alerts"),),
+)
+MART_HQ_STATUS = dataset(
+    "mart_hq_submission_status",
+    "上报状态：每省每个统计期一行（按时/逾期/退回/缺报/未到期）",
+    "HQ submission status per province and period",
+    "prov_code period period_grain period_month status status_zh status_order current_package "
+    "last_reasons versions rejected_versions due_at current_delivered_at",
+    extra_metrics=(m("provinces", "count(*)", "省份数", "Provinces"),),
+)
+MART_HQ_DEVIATION = dataset(
+    "mart_hq_deviation",
+    "口径核对：上报值与集中计算值，每省每期每个指标每个区域一行",
+    "Uploaded vs centrally computed values",
+    "prov_code period period_month region_level region_code indicator_code indicator_name_zh "
+    "unit deviation_status uploaded_value central_value deviation deviation_pct",
+    extra_metrics=(
+        m(
+            "differs",
+            "count(case when deviation_status = 'differs' then 1 end)",
+            "不一致数",
+            "Differences",
+        ),
+        m("checked", "count(*)", "核对项数", "Checked figures"),
+    ),
+)
+MART_HQ_NATIONAL = dataset(
+    "mart_hq_national",
+    "全国汇总：每个指标每期一行（各省上报汇总 vs 集中计算）",
+    "National figures consolidated from provincial uploads",
+    "indicator_code period period_grain period_month indicator_name_zh unit aggregation "
+    "national_value central_value provinces_reported provinces_expected is_complete",
+    audience="hq",
+    extra_metrics=(m("national", "sum(national_value)", "全国汇总值", "National value", ",.2f"),),
+)
+STG_LOAD_AUDIT = dataset(
+    "stg_ingest__load_audit",
+    "加载审计：每个文件每次加载一行",
+    "Load audit: one row per file per load",
+    "load_id file_name interface prov_code period status reason_code reason records_declared "
+    "records_loaded records_rejected started_at finished_at",
+    time="finished_at",
+    schema="staging",
+    extra_metrics=(
+        m("files", "count(*)", "文件数", "Files"),
+        m(
+            "files_failed",
+            "count(case when status <> 'loaded' then 1 end)",
+            "未入库文件",
+            "Files not loaded",
+        ),
+        m("loaded_rows", "sum(records_loaded)", "入库记录", "Rows loaded"),
+        m("rejected_rows", "sum(records_rejected)", "拒绝记录", "Rows rejected"),
+        m("last_load", "max(finished_at)", "最近加载时间", "Last load", None),
+        m(
+            "hours_since_load",
+            "date_diff('minute', max(finished_at), current_timestamp::timestamp) / 60.0",
+            "距最近加载（小时）",
+            "Hours since the last load",
+            ",.1f",
+        ),
+    ),
+)
+# Row-level rejects carry no province: joined to the audit row of their file for prov_code, so
+# row-level security can limit them (a reject without its audit row is shown to 总部 only).
+RPT_LOAD_REJECTS = dataset(
+    "rpt_load_rejects",
+    "拒绝记录：每条被拒绝的行一行，带文件所属省份",
+    "Rejected rows with the province of their file",
+    "load_id file_name interface prov_code period line_no rule column_name message finished_at",
+    time="finished_at",
+    sql=(
+        "select r.load_id, r.file_name, a.interface, a.prov_code, a.period, r.line_no, r.rule, "
+        "r.column_name, r.message, a.finished_at\n"
+        "from staging.stg_ingest__load_rejects as r\n"
+        "left join staging.stg_ingest__load_audit as a\n"
+        "    on a.load_id = r.load_id and a.file_name = r.file_name"
+    ),
+    schema="staging",
+    extra_metrics=(m("rejects", "count(*)", "拒绝记录", "Rejected rows"),),
 )
 
-# Indicators shown on the example dashboard. Codes must match mart_indicator_values.
-EXAMPLE_INDICATORS: tuple[Indicator, ...] = (
-    Indicator("arpu", "ARPU", "ARPU", "元", ",.2f"),
-    Indicator("net_adds", "净增用户", "Net adds", "户", ",.0f"),
-)
-
-# ---- native filters shared by the dashboards ----------------------------------------------
+# ---- shared filters and where-clauses ---------------------------------------------------------
+MONTHLY = Where("period_grain", "==", "month")
+PROVINCE_ROWS = Where("region_level", "==", "province")
+CITY_ROWS = Where("region_level", "==", "city")
 PERIOD = FilterSpec("period", "time", "统计期", "Period")
-PROVINCE_OF_INDICATORS = FilterSpec(
-    "province", "select", "省份", "Province", dataset=MART_INDICATOR_VALUES, column="prov_code"
-)
 
-# ---- dashboards ------------------------------------------------------------------------------
+
+def geo_filters(ds: DatasetSpec) -> tuple[FilterSpec, ...]:
+    """统计期, 省份 and 地市 (cascading from 省份) over ``ds`` (region_code, city rows too)."""
+    city_col = "city_code" if any(c.name == "city_code" for c in ds.columns) else "region_code"
+    return (
+        PERIOD,
+        FilterSpec("province", "select", "省份", "Province", dataset=ds, column="prov_code"),
+        FilterSpec(
+            "city", "select", "地市", "City", dataset=ds, column=city_col, parent="province"
+        ),
+    )
+
+
+def big_number(code: str, ds: DatasetSpec, metric: str, *where: Where, lag: int = 1) -> ChartSpec:
+    ind = indicators()[code]
+    unit = f"（{ind.unit_zh}）" if ind.unit_zh else ""
+    return ChartSpec(
+        key=f"kpi_{code.lower()}" + ("" if ds is MART_INDICATOR_VALUES else f"_{ds.table}"),
+        title_zh=f"{ind.name_zh}{unit}",
+        title_en=f"{ind.name_en} ({code}), latest month with change",
+        dataset=ds,
+        kind="big_number",
+        metric=metric,
+        metric_label=ind.name_zh,
+        where=where,
+        compare_lag=lag,
+        width=3,
+        height=40,
+    )
+
+
+# ---- 1 经营概览 ------------------------------------------------------------------------------
+L0_INDICATORS = tuple(
+    r["indicator_code"]
+    for r in indicator_rows()
+    if r["level"] == "L0" and r["period_grain"] == "month"
+)
 INDICATOR_OVERVIEW = DashboardSpec(
-    slug="indicator-overview",
-    title_zh="指标总览",
-    title_en="Indicator overview",
-    description_zh="各省核心指标月度值。",
-    description_en="Monthly values of the core indicators by province.",
+    slug="executive-overview",
+    title_zh="经营概览",
+    title_en="Executive overview",
+    description_zh="L0核心指标最新月及环比、趋势，各省排名；地市下钻。",
+    description_en="L0 indicators: latest month with MoM, trends, province ranking, city drill-down.",
     charts=(
-        *(indicator_trend_chart(ind, MART_INDICATOR_VALUES) for ind in EXAMPLE_INDICATORS),
+        *(
+            big_number(
+                code,
+                MART_INDICATOR_VALUES,
+                "indicator_value",
+                Where("indicator_code", "==", code),
+                PROVINCE_ROWS,
+                MONTHLY,
+            )
+            for code in L0_INDICATORS
+        ),
+        *(
+            indicator_trend_chart(indicators()[code], MART_INDICATOR_VALUES, where=(MONTHLY,))
+            for code in ("REV_TOTAL", "ARPU", "NET_ADDS", "CHURN_RATE")
+        ),
+        ChartSpec(
+            key="overview_province_ranking",
+            title_zh="各省出账收入排名（元）",
+            title_en="Province ranking by billed revenue",
+            dataset=MART_REVENUE_REGION,
+            kind="bar",
+            metric="REV_TOTAL",
+            groupby=("region_name",),
+            where=(PROVINCE_ROWS,),
+        ),
+        ChartSpec(
+            key="overview_city_ranking",
+            title_zh="各地市出账收入（元）",
+            title_en="Billed revenue by city",
+            dataset=MART_REVENUE_REGION,
+            kind="bar",
+            metric="REV_TOTAL",
+            groupby=("region_name",),
+            where=(CITY_ROWS,),
+        ),
         ChartSpec(
             key="indicator_values_table",
-            title_zh="指标明细（省级）",
-            title_en="Indicator values by province",
+            title_zh="L0指标明细（省级）",
+            title_en="L0 indicator values by province",
             dataset=MART_INDICATOR_VALUES,
             kind="table",
-            columns=("indicator_code", "period_month", "prov_code", "value"),
-            where=(Where("region_level", "==", "province"),),
+            columns=("indicator_code", "name_zh", "period_month", "prov_code", "value", "unit"),
+            where=(PROVINCE_ROWS, MONTHLY, Where("level", "==", "L0")),
             order_by=(("indicator_code", True), ("period_month", True), ("prov_code", True)),
             width=12,
         ),
     ),
-    filters=(PERIOD, PROVINCE_OF_INDICATORS),
+    filters=geo_filters(MART_INDICATOR_VALUES),
 )
 
-DASHBOARDS: tuple[DashboardSpec, ...] = (INDICATOR_OVERVIEW,)
+# ---- 2 收入与ARPU ----------------------------------------------------------------------------
+REVENUE = DashboardSpec(
+    slug="revenue-arpu",
+    title_zh="收入与ARPU",
+    title_en="Revenue and ARPU",
+    description_zh="收入、ARPU及同比环比；按账单项/套餐/网络的收入结构；收费率与欠费账龄。",
+    description_en="Revenue, ARPU, structure by bill item / package / network, collection and arrears ageing.",
+    charts=(
+        big_number("REV_TOTAL", MART_REVENUE_REGION, "REV_TOTAL", PROVINCE_ROWS),
+        big_number("ARPU", MART_REVENUE_REGION, "ARPU", PROVINCE_ROWS),
+        big_number("REV_YOY", MART_REVENUE_REGION, "REV_YOY", PROVINCE_ROWS),
+        big_number("COLLECTION_RATE", MART_PAYMENT, "COLLECTION_RATE", PROVINCE_ROWS),
+        ChartSpec(
+            "revenue_trend",
+            "出账收入月度趋势（元）",
+            "Billed revenue by month",
+            MART_REVENUE_REGION,
+            "line",
+            metric="REV_TOTAL",
+            groupby=("prov_code",),
+            where=(PROVINCE_ROWS,),
+        ),
+        ChartSpec(
+            "arpu_trend",
+            "ARPU月度趋势（元/户）",
+            "ARPU by month",
+            MART_REVENUE_REGION,
+            "line",
+            metric="ARPU",
+            groupby=("prov_code",),
+            where=(PROVINCE_ROWS,),
+        ),
+        ChartSpec(
+            "revenue_by_bill_item",
+            "收入结构：账单项",
+            "Revenue by bill item",
+            MART_REVENUE_STRUCTURE,
+            "pie",
+            metric="revenue",
+            groupby=("breakdown_value",),
+            where=(
+                PROVINCE_ROWS,
+                Where("breakdown_type", "==", "bill_item"),
+                Where("breakdown_value", "!=", "discount"),
+            ),
+            width=4,
+        ),
+        ChartSpec(
+            "revenue_by_package",
+            "收入结构：套餐",
+            "Revenue by package family",
+            MART_REVENUE_STRUCTURE,
+            "pie",
+            metric="revenue",
+            groupby=("breakdown_value",),
+            where=(PROVINCE_ROWS, Where("breakdown_type", "==", "package_family")),
+            width=4,
+        ),
+        ChartSpec(
+            "arpu_by_network",
+            "ARPU：按网络类型（元/户）",
+            "ARPU by network",
+            MART_REVENUE_STRUCTURE,
+            "bar",
+            metric="arpu",
+            groupby=("breakdown_value",),
+            where=(PROVINCE_ROWS, Where("breakdown_type", "==", "net_type")),
+            width=4,
+        ),
+        ChartSpec(
+            "collection_rate_trend",
+            "收费率月度趋势（%）",
+            "Collection rate by month",
+            MART_PAYMENT,
+            "line",
+            metric="COLLECTION_RATE",
+            groupby=("prov_code",),
+            where=(PROVINCE_ROWS,),
+        ),
+        ChartSpec(
+            "arrears_ageing",
+            "欠费账龄结构（元）",
+            "Arrears by age band",
+            RPT_ARREARS_AGEING,
+            "line",
+            metric="arrears",
+            groupby=("age_band",),
+            where=(PROVINCE_ROWS,),
+        ),
+        ChartSpec(
+            "revenue_by_city",
+            "地市收入与ARPU",
+            "Revenue and ARPU by city",
+            MART_REVENUE_REGION,
+            "agg_table",
+            groupby=("prov_code", "region_code", "region_name"),
+            metrics=("REV_TOTAL", "ARPU", "REV_YOY"),
+            where=(CITY_ROWS,),
+            width=12,
+        ),
+    ),  # fmt: skip
+    filters=geo_filters(MART_REVENUE_REGION),
+)
+
+# ---- 3 用户发展与流失 --------------------------------------------------------------------------
+DEV_TOTAL = Where("breakdown_type", "==", "total")
+DEVELOPMENT = DashboardSpec(
+    slug="subscriber-development",
+    title_zh="用户发展与流失",
+    title_en="Subscriber development and churn",
+    description_zh="在网、新增、离网、净增与离网率；最新月用户瀑布；按网络/渠道类型的发展。",
+    description_en="Subscribers in service, new, churned, net adds, churn rate; waterfall; by network and channel type.",
+    charts=(
+        big_number("SUBS_TOTAL", MART_DEVELOPMENT, "SUBS_TOTAL", PROVINCE_ROWS),
+        big_number("NEW_SUBS", MART_DEVELOPMENT, "NEW_SUBS", PROVINCE_ROWS),
+        big_number("NET_ADDS", MART_DEVELOPMENT, "NET_ADDS", PROVINCE_ROWS),
+        big_number("CHURN_RATE", MART_DEVELOPMENT, "CHURN_RATE", PROVINCE_ROWS),
+        ChartSpec(
+            "subscriber_waterfall",
+            "最新月用户瀑布（期初→期末）",
+            "Subscriber waterfall, latest month",
+            RPT_SUBSCRIBER_WATERFALL,
+            "waterfall",
+            metric="amount",
+            groupby=("step",),
+            where=(PROVINCE_ROWS, Where("is_latest_month", "SQL", "is_latest_month")),
+        ),
+        ChartSpec(
+            "new_vs_churned_trend",
+            "新增用户月度趋势",
+            "New subscribers by month",
+            MART_DEVELOPMENT,
+            "line",
+            metric="dev_new_subs",
+            groupby=("prov_code",),
+            where=(PROVINCE_ROWS, DEV_TOTAL),
+        ),
+        ChartSpec(
+            "churn_rate_trend",
+            "离网率月度趋势（%）",
+            "Churn rate by month",
+            MART_DEVELOPMENT,
+            "line",
+            metric="dev_churn_rate",
+            groupby=("prov_code",),
+            where=(PROVINCE_ROWS, DEV_TOTAL),
+        ),
+        ChartSpec(
+            "subs_by_network",
+            "期末在网：按网络类型",
+            "Closing subscribers by network",
+            MART_DEVELOPMENT,
+            "line",
+            metric="dev_closing_subs",
+            groupby=("breakdown_value",),
+            where=(PROVINCE_ROWS, Where("breakdown_type", "==", "net_type")),
+        ),
+        ChartSpec(
+            "new_subs_by_channel_type",
+            "新增用户：按渠道类型",
+            "New subscribers by channel type",
+            MART_DEVELOPMENT,
+            "bar",
+            metric="dev_new_subs",
+            groupby=("breakdown_value",),
+            where=(PROVINCE_ROWS, Where("breakdown_type", "==", "channel_type")),
+        ),
+        ChartSpec(
+            "development_by_city",
+            "地市用户发展",
+            "Development by city",
+            MART_DEVELOPMENT,
+            "agg_table",
+            groupby=("prov_code", "region_code"),
+            metrics=("dev_new_subs", "dev_churned_subs", "dev_churn_rate"),
+            where=(CITY_ROWS, DEV_TOTAL),
+            width=12,
+        ),
+    ),  # fmt: skip
+    filters=geo_filters(MART_DEVELOPMENT),
+)
+
+# ---- 4 流失预警与挽留 --------------------------------------------------------------------------
+RETENTION = DashboardSpec(
+    slug="churn-retention",
+    title_zh="流失预警与挽留",
+    title_en="Churn risk and retention",
+    description_zh="流失评分的风险分布、主要原因、高价值风险用户挽留名单（号码脱敏）。",
+    description_en="Churn-score risk distribution, reasons, high-value at-risk list (masked numbers).",
+    charts=(
+        ChartSpec(
+            "churn_scored_subs",
+            "评分用户数",
+            "Scored subscribers",
+            MART_CHURN_SCORES,
+            "agg_table",
+            groupby=("prov_code",),
+            metrics=("scored_subs", "high_risk_subs", "mean_p_churn", "value_at_risk"),
+            width=6,
+        ),
+        ChartSpec(
+            "churn_risk_distribution",
+            "风险十分位分布",
+            "Subscribers by risk decile",
+            MART_CHURN_SCORES,
+            "bar",
+            metric="scored_subs",
+            groupby=("risk_decile",),
+            width=6,
+        ),
+        ChartSpec(
+            "churn_reasons",
+            "高风险用户主要原因",
+            "Main reasons of the top risk decile",
+            MART_CHURN_SCORES,
+            "pie",
+            metric="scored_subs",
+            groupby=("reason_1_zh",),
+            where=(Where("risk_decile", "<=", 2),),
+            width=6,
+        ),
+        ChartSpec(
+            "value_at_risk_by_city",
+            "地市风险收入（元）",
+            "Value at risk by city",
+            MART_CHURN_SCORES,
+            "bar",
+            metric="value_at_risk",
+            groupby=("city_name",),
+            width=6,
+        ),
+        ChartSpec(
+            "retention_list",
+            "高价值风险用户挽留名单",
+            "High-value at-risk retention list",
+            MART_RETENTION_CANDIDATES,
+            "table",
+            columns=(
+                "prov_code",
+                "city_name",
+                "rank_in_province",
+                "msisdn_masked",
+                "package_code",
+                "arpu_yuan",
+                "p_churn",
+                "value_at_risk_yuan",
+                "reason_1_zh",
+                "reason_2_zh",
+                "action_zh",
+            ),
+            where=(Where("risk_decile", "<=", 2),),
+            order_by=(("value_at_risk_yuan", False),),
+            row_limit=500,
+            width=12,
+            height=70,
+        ),
+    ),  # fmt: skip
+    filters=(
+        FilterSpec("period", "time", "评分月份", "Scored month"),
+        FilterSpec("province", "select", "省份", "Province", MART_CHURN_SCORES, "prov_code"),
+        FilterSpec(
+            "city", "select", "地市", "City", MART_CHURN_SCORES, "city_code", parent="province"
+        ),
+    ),  # fmt: skip
+)
+
+# ---- 5 渠道价值与评级 --------------------------------------------------------------------------
+CHANNEL_ALL = Where("channel_type", "==", "all")
+CHANNELS = DashboardSpec(
+    slug="channel-value",
+    title_zh="渠道价值与评级",
+    title_en="Channel value, grades and fraud flags",
+    description_zh="渠道酬金与发展、酬金收入比、A-D评级、养卡预警。",
+    description_en="Commissions, acquisitions, commission-to-revenue, A-D grades, fraud (养卡) flags.",
+    charts=(
+        big_number("CMSN_TOTAL", MART_CHANNEL_REGION, "CMSN_TOTAL", PROVINCE_ROWS, CHANNEL_ALL),
+        big_number(
+            "CMSN_REV_RATIO", MART_CHANNEL_REGION, "CMSN_REV_RATIO", PROVINCE_ROWS, CHANNEL_ALL
+        ),
+        big_number(
+            "EARLY_CHURN_RATE", MART_CHANNEL_REGION, "EARLY_CHURN_RATE", PROVINCE_ROWS, CHANNEL_ALL
+        ),
+        big_number(
+            "RISK_CHANNELS", MART_CHANNEL_REGION, "RISK_CHANNELS", PROVINCE_ROWS, CHANNEL_ALL
+        ),
+        ChartSpec(
+            "commission_by_channel_type",
+            "酬金：按渠道类型（元）",
+            "Commissions by channel type",
+            MART_CHANNEL_REGION,
+            "bar",
+            metric="CMSN_TOTAL",
+            groupby=("channel_type",),
+            where=(PROVINCE_ROWS, Where("channel_type", "!=", "all")),
+        ),
+        ChartSpec(
+            "channel_grade_distribution",
+            "渠道评级分布（渠道·月）",
+            "Channels by grade",
+            MART_CHANNEL_RATINGS,
+            "pie",
+            metric="rated_channels",
+            groupby=("grade",),
+            where=(Where("grade", "SQL", "grade is not null"),),
+        ),
+        ChartSpec(
+            "channel_ratings_table",
+            "渠道评级明细",
+            "Channel ratings",
+            MART_CHANNEL_RATINGS,
+            "table",
+            columns=(
+                "period_month",
+                "prov_code",
+                "channel_name",
+                "channel_type_name",
+                "grade",
+                "score",
+                "rank_in_period",
+                "new_subs",
+                "commission_to_revenue",
+                "survival_m3",
+                "is_fraud_flagged",
+            ),
+            order_by=(("period_month", False), ("rank_in_period", True)),
+            row_limit=500,
+            width=12,
+        ),
+        ChartSpec(
+            "channel_fraud_flags",
+            "养卡预警渠道",
+            "Channels flagged for fraud (养卡)",
+            MART_CHANNEL_FRAUD_FLAGS,
+            "table",
+            columns=(
+                "period_month",
+                "prov_code",
+                "channel_name",
+                "channel_type_name",
+                "new_subs",
+                "zero_usage_rate",
+                "early_churn_rate",
+                "robust_z",
+                "reason_zh",
+            ),
+            order_by=(("period_month", False), ("robust_z", False)),
+            width=12,
+        ),
+    ),  # fmt: skip
+    filters=geo_filters(MART_CHANNEL_RATINGS),
+)
+
+# ---- 6 投诉热点 --------------------------------------------------------------------------------
+COMPLAINTS = DashboardSpec(
+    slug="complaint-hotspots",
+    title_zh="投诉热点",
+    title_en="Complaint hot-spots",
+    description_zh="投诉量、万户投诉率、按类别结构，地市与小区投诉热点。",
+    description_en="Complaints, complaints per 10k, categories, city and cell hot spots.",
+    charts=(
+        big_number("COMPLAINTS", MART_COMPLAINT_MONTH, "COMPLAINTS", PROVINCE_ROWS),
+        big_number("COMPLAINTS_PER_10K", MART_COMPLAINT_MONTH, "COMPLAINTS_PER_10K", PROVINCE_ROWS),
+        big_number("ESCALATION_RATE", MART_COMPLAINT_MONTH, "ESCALATION_RATE", PROVINCE_ROWS),
+        big_number("SATISFACTION_RATE", MART_COMPLAINT_MONTH, "SATISFACTION_RATE", PROVINCE_ROWS),
+        ChartSpec(
+            "complaints_per_10k_trend",
+            "万户投诉率月度趋势",
+            "Complaints per 10k by month",
+            MART_COMPLAINT_MONTH,
+            "line",
+            metric="COMPLAINTS_PER_10K",
+            groupby=("prov_code",),
+            where=(PROVINCE_ROWS,),
+        ),
+        ChartSpec(
+            "complaints_by_category",
+            "投诉类别结构",
+            "Complaints by category",
+            MART_COMPLAINT_MONTH,
+            "pie",
+            metric="category_tickets",
+            groupby=("category_code",),
+            where=(PROVINCE_ROWS, Where("category_level", "==", "l1")),
+        ),
+        ChartSpec(
+            "hotspots_by_day",
+            "每日投诉热点数",
+            "Hot spots per day",
+            MART_COMPLAINT_HOTSPOTS,
+            "line",
+            metric="hotspots",
+            groupby=("region_level",),
+            time_grain="P1D",
+        ),
+        ChartSpec(
+            "hotspot_list",
+            "投诉热点清单",
+            "Hot-spot list",
+            MART_COMPLAINT_HOTSPOTS,
+            "table",
+            columns=(
+                "stat_date",
+                "prov_code",
+                "city_code",
+                "region_level",
+                "region_code",
+                "category_l1_name",
+                "window_tickets",
+                "expected_tickets",
+                "hotspot_score",
+            ),
+            where=(Where("is_hotspot", "SQL", "is_hotspot"),),
+            order_by=(("stat_date", False), ("hotspot_score", False)),
+        ),
+        ChartSpec(
+            "complaints_by_city",
+            "地市投诉",
+            "Complaints by city",
+            MART_COMPLAINT_MONTH,
+            "agg_table",
+            groupby=("prov_code", "region_code"),
+            metrics=("COMPLAINTS", "COMPLAINTS_PER_10K", "SATISFACTION_RATE"),
+            where=(CITY_ROWS,),
+            width=12,
+        ),
+    ),  # fmt: skip
+    filters=geo_filters(MART_COMPLAINT_HOTSPOTS),
+)
+
+
+# ---- 7 日常运营监控 ----------------------------------------------------------------------------
+def _kpi(code: str) -> Where:
+    return Where("kpi_code", "==", code)
+
+
+MONITORING = DashboardSpec(
+    slug="daily-operations",
+    title_zh="日常运营监控",
+    title_en="Daily operations monitoring",
+    description_zh="日KPI（新增、离网、缴费、可用率）趋势，异常与未达标标记，告警清单。",
+    description_en="Daily KPIs with anomaly and target flags, and the alert list.",
+    charts=(
+        ChartSpec(
+            "daily_new_subs",
+            "日新增用户",
+            "Daily new subscribers",
+            MART_DAILY_KPI,
+            "line",
+            metric="D_NEW_SUBS",
+            groupby=("prov_code",),
+            where=(PROVINCE_ROWS,),
+            time_grain="P1D",
+        ),
+        ChartSpec(
+            "daily_payment",
+            "日缴费金额（元）",
+            "Daily payments",
+            MART_DAILY_KPI,
+            "line",
+            metric="D_PAYMENT",
+            groupby=("prov_code",),
+            where=(PROVINCE_ROWS,),
+            time_grain="P1D",
+        ),
+        ChartSpec(
+            "daily_cell_availability",
+            "无线可用率（%）",
+            "Cell availability",
+            MART_DAILY_KPI,
+            "line",
+            metric="D_CELL_AVAILABILITY",
+            groupby=("prov_code",),
+            where=(PROVINCE_ROWS,),
+            time_grain="P1D",
+        ),
+        ChartSpec(
+            "daily_flags_by_kpi",
+            "异常与未达标：按KPI",
+            "Anomalies and breaches by KPI",
+            MART_DAILY_KPI,
+            "agg_table",
+            groupby=("kpi_code",),
+            metrics=("anomalies", "breaches"),
+            where=(CITY_ROWS,),
+        ),
+        ChartSpec(
+            "alerts_by_kind",
+            "告警类型分布",
+            "Alerts by kind",
+            MART_MONITORING_ALERTS,
+            "pie",
+            metric="alerts",
+            groupby=("alert_kind",),
+        ),
+        ChartSpec(
+            "alert_list",
+            "告警清单",
+            "Alert list",
+            MART_MONITORING_ALERTS,
+            "table",
+            columns=(
+                "start_date",
+                "end_date",
+                "prov_code",
+                "city_code",
+                "alert_kind",
+                "alert_source",
+                "kpi_code",
+                "kpi_value",
+                "baseline_value",
+                "score",
+                "cell_id",
+                "channel_id",
+            ),
+            order_by=(("start_date", False), ("prov_code", True)),
+            width=12,
+            height=70,
+        ),
+    ),  # fmt: skip
+    filters=geo_filters(MART_MONITORING_ALERTS),
+)
+
+# ---- 8 月度经营盘点 ----------------------------------------------------------------------------
+REVIEW = DashboardSpec(
+    slug="monthly-review",
+    title_zh="月度经营盘点",
+    title_en="Monthly business review",
+    description_zh="收入变动的量效应与价效应、最新月收入桥、单价与使用量。",
+    description_en="Revenue change split into volume and price effects, bridge, unit prices and usage.",
+    charts=(
+        big_number("REV_CHANGE", MART_BUSINESS_REVIEW, "REV_CHANGE", PROVINCE_ROWS),
+        big_number("VOICE_UNIT_PRICE", MART_BUSINESS_REVIEW, "VOICE_UNIT_PRICE", PROVINCE_ROWS),
+        big_number("DATA_UNIT_PRICE", MART_BUSINESS_REVIEW, "DATA_UNIT_PRICE", PROVINCE_ROWS),
+        ChartSpec(
+            "revenue_bridge",
+            "最新月收入桥（上月→本月，元）",
+            "Revenue bridge, latest month",
+            RPT_REVENUE_BRIDGE,
+            "waterfall",
+            metric="amount",
+            groupby=("step",),
+            where=(PROVINCE_ROWS, Where("is_latest_month", "SQL", "is_latest_month")),
+            width=3,
+        ),
+        ChartSpec(
+            "volume_effect_trend",
+            "量效应月度趋势（元）",
+            "Volume effect by month",
+            MART_BUSINESS_REVIEW,
+            "line",
+            metric="volume_effect",
+            groupby=("prov_code",),
+            where=(PROVINCE_ROWS,),
+        ),
+        ChartSpec(
+            "price_effect_trend",
+            "价效应月度趋势（元）",
+            "Price effect by month",
+            MART_BUSINESS_REVIEW,
+            "line",
+            metric="price_effect",
+            groupby=("prov_code",),
+            where=(PROVINCE_ROWS,),
+        ),
+        ChartSpec(
+            "review_table",
+            "经营盘点明细（省级）",
+            "Business review by province",
+            MART_BUSINESS_REVIEW,
+            "table",
+            columns=(
+                "period_month",
+                "prov_code",
+                "revenue_yuan",
+                "revenue_change_yuan",
+                "volume_effect_yuan",
+                "price_effect_yuan",
+                "arpu_yuan",
+                "closing_subs",
+                "net_adds",
+                "mou",
+                "dou_gb",
+                "voice_unit_price_yuan_per_min",
+                "data_unit_price_yuan_per_gb",
+            ),
+            where=(PROVINCE_ROWS,),
+            order_by=(("period_month", False), ("prov_code", True)),
+            width=12,
+        ),
+        ChartSpec(
+            "review_by_city",
+            "地市量价分解",
+            "Volume and price effects by city",
+            MART_BUSINESS_REVIEW,
+            "agg_table",
+            groupby=("prov_code", "region_code"),
+            metrics=("REV_CHANGE", "volume_effect", "price_effect"),
+            where=(CITY_ROWS,),
+            width=12,
+        ),
+    ),  # fmt: skip
+    filters=geo_filters(MART_BUSINESS_REVIEW),
+)
+
+# ---- 9 总部指标上报 ----------------------------------------------------------------------------
+HQ = DashboardSpec(
+    slug="hq-submissions",
+    title_zh="总部指标上报",
+    title_en="HQ indicator submissions",
+    description_zh="各省上报状态（按时/逾期/退回/缺报）、口径核对偏差、全国汇总与集中计算对比。",
+    description_en="Submission status per province, 口径 deviations, national consolidation vs central.",
+    audience="hq",
+    charts=(
+        ChartSpec(
+            "hq_status_counts",
+            "上报状态分布",
+            "Submissions by status",
+            MART_HQ_STATUS,
+            "pie",
+            metric="provinces",
+            groupby=("status_zh",),
+            width=4,
+        ),
+        ChartSpec(
+            "hq_status_grid",
+            "各省上报状态",
+            "Status per province and period",
+            MART_HQ_STATUS,
+            "table",
+            columns=(
+                "period",
+                "prov_code",
+                "status_zh",
+                "current_package",
+                "versions",
+                "rejected_versions",
+                "due_at",
+                "current_delivered_at",
+                "last_reasons",
+            ),
+            order_by=(("period", False), ("status_zh", True), ("prov_code", True)),
+            width=8,
+        ),
+        ChartSpec(
+            "hq_deviation_by_province",
+            "口径核对：不一致项",
+            "Figures that differ from central",
+            MART_HQ_DEVIATION,
+            "agg_table",
+            groupby=("period", "prov_code"),
+            metrics=("differs", "checked"),
+            width=4,
+        ),
+        ChartSpec(
+            "hq_deviation_list",
+            "口径偏差明细",
+            "Deviations",
+            MART_HQ_DEVIATION,
+            "table",
+            columns=(
+                "period",
+                "prov_code",
+                "region_code",
+                "indicator_code",
+                "indicator_name_zh",
+                "uploaded_value",
+                "central_value",
+                "deviation",
+                "deviation_pct",
+            ),
+            where=(Where("deviation_status", "==", "differs"),),
+            order_by=(("period", False), ("prov_code", True)),
+            width=8,
+        ),
+        ChartSpec(
+            "hq_national",
+            "全国汇总（各省上报）vs 集中计算",
+            "National from uploads vs central",
+            MART_HQ_NATIONAL,
+            "table",
+            columns=(
+                "period",
+                "indicator_code",
+                "indicator_name_zh",
+                "unit",
+                "national_value",
+                "central_value",
+                "provinces_reported",
+                "provinces_expected",
+                "is_complete",
+            ),
+            order_by=(("period", False), ("indicator_code", True)),
+            width=12,
+        ),
+    ),  # fmt: skip
+    filters=(
+        PERIOD,
+        FilterSpec("province", "select", "省份", "Province", MART_HQ_STATUS, "prov_code"),
+    ),
+)
+
+# ---- 10 数据加载与质量 -------------------------------------------------------------------------
+DATA_QUALITY = DashboardSpec(
+    slug="data-quality",
+    title_zh="数据加载与质量",
+    title_en="Data loading and quality",
+    description_zh="每个接口的加载批次、入库与拒绝记录、数据新鲜度与拒绝明细。",
+    description_en="Loads per interface, rows loaded and rejected, freshness, rejected rows.",
+    charts=(
+        ChartSpec(
+            "load_freshness",
+            "数据新鲜度：按接口",
+            "Freshness by interface",
+            STG_LOAD_AUDIT,
+            "agg_table",
+            groupby=("prov_code", "interface"),
+            metrics=("last_load", "hours_since_load", "files", "files_failed"),
+            order_by=(("prov_code", True), ("interface", True)),
+            width=6,
+            height=70,
+        ),
+        ChartSpec(
+            "load_rows_by_interface",
+            "入库与拒绝记录：按接口",
+            "Rows loaded by interface",
+            STG_LOAD_AUDIT,
+            "agg_table",
+            groupby=("interface",),
+            metrics=("loaded_rows", "rejected_rows", "files"),
+            width=6,
+            height=70,
+        ),
+        ChartSpec(
+            "load_files_by_status",
+            "文件加载结果",
+            "Files by load status",
+            STG_LOAD_AUDIT,
+            "pie",
+            metric="files",
+            groupby=("status",),
+            width=4,
+        ),
+        ChartSpec(
+            "load_audit_list",
+            "加载审计（未成功入库的文件）",
+            "Files not loaded",
+            STG_LOAD_AUDIT,
+            "table",
+            columns=(
+                "finished_at",
+                "prov_code",
+                "interface",
+                "period",
+                "file_name",
+                "status",
+                "reason_code",
+                "reason",
+            ),
+            where=(Where("status", "!=", "loaded"),),
+            order_by=(("finished_at", False),),
+            width=8,
+        ),
+        ChartSpec(
+            "load_rejects_list",
+            "拒绝记录明细",
+            "Rejected rows",
+            RPT_LOAD_REJECTS,
+            "table",
+            columns=(
+                "finished_at",
+                "prov_code",
+                "interface",
+                "file_name",
+                "line_no",
+                "rule",
+                "column_name",
+                "message",
+            ),
+            order_by=(("finished_at", False), ("file_name", True), ("line_no", True)),
+            row_limit=1000,
+            width=12,
+        ),
+    ),  # fmt: skip
+    filters=(
+        FilterSpec("period", "time", "加载时间", "Load time"),
+        FilterSpec("province", "select", "省份", "Province", STG_LOAD_AUDIT, "prov_code"),
+        FilterSpec("interface", "select", "接口", "Interface", STG_LOAD_AUDIT, "interface"),
+    ),
+)
+
+REPORTS: tuple[DashboardSpec, ...] = (
+    INDICATOR_OVERVIEW,
+    REVENUE,
+    DEVELOPMENT,
+    RETENTION,
+    CHANNELS,
+    COMPLAINTS,
+    MONITORING,
+    REVIEW,
+    HQ,
+    DATA_QUALITY,
+)
+
+
+# ---- 报表目录 (landing page) -------------------------------------------------------------------
+def landing_markdown(reports: tuple[DashboardSpec, ...]) -> str:
+    lines = [
+        "# 经分报表目录 · Report catalogue",
+        "",
+        "| # | 报表 | 内容 | Report |",
+        "|---|---|---|---|",
+    ]
+    for i, d in enumerate(reports, start=1):
+        who = "（总部）" if d.audience == "hq" else ""
+        lines.append(
+            f"| {i} | [{d.title_zh}](/superset/dashboard/{d.slug}/){who} | {d.description_zh} "
+            f"| {d.title_en} |"
+        )
+    lines += [
+        "",
+        "筛选：统计期、省份、地市（选省后地市随之收窄：省 → 地市下钻）。点击汇总表中的省份可联动其他图表。",
+        "省公司用户只看到本省数据（行级权限）；总部看到全部省份。",
+    ]
+    return "\n".join(lines)
+
+
+LANDING = DashboardSpec(
+    slug="catalogue",
+    title_zh="报表目录",
+    title_en="Report catalogue",
+    description_zh="全部报表的入口与说明。",
+    description_en="Entry page listing every report.",
+    charts=(),
+    markdown=(MarkdownSpec("catalogue", landing_markdown(REPORTS), width=12, height=90),),
+)
+
+DASHBOARDS: tuple[DashboardSpec, ...] = (LANDING, *REPORTS)

@@ -153,3 +153,66 @@ def export() -> None:
     except SupersetError as exc:
         raise _fail(exc) from exc
     typer.echo(f"wrote {len(written)} files under {EXPORTED_DIR}")
+
+
+# ---- `jingfen superset ...`: the server alone, for people who just want to look --------------
+superset_app = typer.Typer(
+    help="Run Superset for this JINGFEN_HOME: start prints the URL and how to log in.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@superset_app.command("start")
+def superset_start(
+    port: Annotated[int | None, typer.Option(help="Port on 127.0.0.1 (default 8088).")] = None,
+    deploy_assets: Annotated[
+        bool, typer.Option("--deploy/--no-deploy", help="Import the dashboards and access.")
+    ] = True,
+) -> None:
+    """Bootstrap if needed, start (unless running), deploy; print URL, users and passwords."""
+    from dashboards.access import DEFAULT_CONFIG, load_config, provision_access, user_password
+    from dashboards.deploy import deploy as run_deploy
+    from dashboards.server import (
+        ADMIN_USERNAME,
+        SupersetClient,
+        SupersetError,
+        admin_password,
+        server_info,
+    )
+    from dashboards.server import bootstrap as run_bootstrap
+    from dashboards.server import start as run_start
+
+    try:
+        run_bootstrap()
+        info = server_info()
+        if info is None:
+            run_start(port)
+            info = server_info()
+        assert info is not None
+        if deploy_assets:
+            client = SupersetClient.as_admin()
+            run_deploy(client)
+            provision_access(DEFAULT_CONFIG, client)
+        typer.echo(f"Superset: {info['url']}/superset/dashboard/catalogue/  (报表目录)")
+        typer.echo(f"  {ADMIN_USERNAME:<12} {admin_password()}")
+        for user in load_config(DEFAULT_CONFIG).users:
+            typer.echo(f"  {user.username:<12} {user_password(user.username)[0]}  ({user.role})")
+    except SupersetError as exc:
+        raise _fail(exc) from exc
+
+
+@superset_app.command("stop")
+def superset_stop() -> None:
+    """Stop the Superset server of this JINGFEN_HOME."""
+    stop()
+
+
+@superset_app.command("status")
+def superset_status() -> None:
+    """Whether Superset runs for this JINGFEN_HOME, and where."""
+    from dashboards.server import server_info
+
+    info = server_info()
+    typer.echo(f"running: {info['url']} (pid {info['pid']})" if info else "not running")

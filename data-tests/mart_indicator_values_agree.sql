@@ -36,6 +36,7 @@ problems as (
         cast(null as {{ dbt.type_string() }}) as region_code,
         cast(null as {{ double_type() }}) as expected,
         cast(null as {{ double_type() }}) as actual
+    from {{ ref('indicators') }}
     where 1 = 0
     {%- for ind in catalogue %}
     {%- set code = ind['indicator_code'] %}

@@ -2,8 +2,8 @@
 -- of every region-level subject mart (ratios are recomputed from these, so they follow).
 -- Fails with the mart, measure, period and region where the roll-up does not add up.
 {%- set checks = [
-    ('mart_revenue_region_month', 'period_month', [], ['revenue_yuan', 'discount_yuan', 'billed_subs', 'revenue_ytd_yuan']),
-    ('mart_revenue_structure_month', 'period_month', ['breakdown_type', 'breakdown_value'], ['revenue_yuan', 'billed_subs']),
+    ('mart_revenue_region_month', 'period_month', [], ['revenue_yuan', 'discount_yuan', 'billed_subs', 'avg_subs', 'revenue_ytd_yuan']),
+    ('mart_revenue_structure_month', 'period_month', ['breakdown_type', 'breakdown_value'], ['revenue_yuan', 'avg_subs']),
     ('mart_payment_month', 'period_month', [], ['due_yuan', 'collected_yuan', 'arrears_yuan', 'arrears_over_3m_yuan']),
     ('mart_development_month', 'period_month', ['breakdown_type', 'breakdown_value'], ['opening_subs', 'new_subs', 'churned_subs', 'closing_subs']),
     ('mart_usage_month', 'period_month', ['net_type'], ['subs_in_service', 'mou_total', 'data_mb_total', 'subs_5g_package']),
@@ -12,7 +12,7 @@
     ('mart_channel_region_month', 'period_month', ['channel_type'], ['new_subs', 'commission_yuan', 'acquired_revenue_yuan']),
     ('mart_complaint_month', 'period_month', ['category_level', 'category_code'], ['tickets', 'escalated_tickets', 'subs_in_service']),
     ('mart_daily_kpi', 'stat_date', ['kpi_code'], ['numerator', 'denominator']),
-    ('mart_business_review_month', 'period_month', [], ['revenue_yuan', 'billed_subs', 'mou_total']),
+    ('mart_business_review_month', 'period_month', [], ['revenue_yuan', 'avg_subs', 'mou_total']),
     ('mart_high_value_summary', 'period_month', [], ['high_value_subs', 'at_risk_subs']),
 ] -%}
 

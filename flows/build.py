@@ -1,8 +1,9 @@
 """The build flow (建模): dbt seeds the reference tables, then builds and tests the warehouse.
 
 Steps:
-1. seed   — load the reference seeds (regions, packages, code lists, holidays, ...);
-2. build  — staging -> intermediate -> star schema -> subject marts, each model followed by its
+1. parse  — read the project once (the next two steps reuse the manifest);
+2. seed   — load the reference seeds (regions, packages, code lists, holidays, ...);
+3. build  — staging -> intermediate -> star schema -> subject marts, each model followed by its
    tests (``dbt build``).
 
 A failed model or test fails the flow (jingfen.dbt.run_dbt raises with the failed nodes), so a
@@ -17,11 +18,21 @@ from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.utilities.annotations import quote
 
-from jingfen.dbt import run_dbt
+from jingfen.config import Paths, settings
+from jingfen.dbt import parse_manifest, run_dbt
+from jingfen.interfaces import INTERFACES
 
-# dbt failures are deterministic (a failing test fails again): no retries.
-DBT_TASK = {"retries": 0, "cache_policy": NO_CACHE}
+
+class RawLayerIncomplete(RuntimeError):
+    """An interface has never been loaded: its staging model has nothing to read."""
+
+
+def missing_raw_interfaces(paths: Paths) -> list[str]:
+    """Interfaces with no Parquet file in the raw layer (staging reads raw/<if>/*.parquet and
+    DuckDB's read_parquet fails on a pattern that matches nothing)."""
+    return [code for code in INTERFACES if not any((paths.raw / code.lower()).glob("*.parquet"))]
 
 
 def _summarise(result: Any) -> dict[str, Any]:
@@ -33,19 +44,30 @@ def _summarise(result: Any) -> dict[str, Any]:
     return {"nodes": sum(statuses.values()), "by_status": dict(statuses), "by_type": dict(kinds)}
 
 
-@task(name="dbt-seed", **DBT_TASK)
-def seed(full_refresh: bool) -> dict[str, Any]:
+# dbt failures are deterministic (a failing test fails again): no retries.
+@task(name="dbt-parse", retries=0, cache_policy=NO_CACHE)
+def parse() -> Any:
+    """Parse the project once; seed and build reuse the manifest (saves a parse each)."""
+    log = get_run_logger()
+    t0 = time.perf_counter()
+    manifest = parse_manifest(logger=log)
+    log.info("project parsed in %.1f s", time.perf_counter() - t0)
+    return manifest
+
+
+@task(name="dbt-seed", retries=0, cache_policy=NO_CACHE)
+def seed(full_refresh: bool, manifest: Any) -> dict[str, Any]:
     log = get_run_logger()
     t0 = time.perf_counter()
     args = ["seed"] + (["--full-refresh"] if full_refresh else [])
-    res = run_dbt(args, logger=log)
+    res = run_dbt(args, logger=log, manifest=manifest)
     out = _summarise(res.result) | {"seconds": round(time.perf_counter() - t0, 1)}
     log.info("seeds loaded: %d in %.1f s", out["nodes"], out["seconds"])
     return out
 
 
-@task(name="dbt-build", **DBT_TASK)
-def build(full_refresh: bool, select: str | None) -> dict[str, Any]:
+@task(name="dbt-build", retries=0, cache_policy=NO_CACHE)
+def build(full_refresh: bool, select: str | None, manifest: Any) -> dict[str, Any]:
     log = get_run_logger()
     t0 = time.perf_counter()
     # Seeds were loaded by the seed step; their tests still run here.
@@ -55,7 +77,7 @@ def build(full_refresh: bool, select: str | None) -> dict[str, Any]:
     if select:
         # cautious: a test runs only if all the models it reads were selected
         args += ["--select", select, "--indirect-selection", "cautious"]
-    res = run_dbt(args, logger=log)
+    res = run_dbt(args, logger=log, manifest=manifest)
     out = _summarise(res.result) | {"seconds": round(time.perf_counter() - t0, 1)}
     log.info("dbt build: %d nodes %s in %.1f s", out["nodes"], out["by_status"], out["seconds"])
     return out
@@ -67,11 +89,25 @@ def build_flow(full_refresh: bool = False, select: str | None = None) -> dict[st
     log = get_run_logger()
     t0 = time.perf_counter()
 
-    log.info("step 1/2: dbt seed")
-    seeded = seed(full_refresh)
+    missing = missing_raw_interfaces(settings().paths)
+    if missing:
+        msg = (
+            f"the raw layer has no files for {', '.join(missing)}: every interface must have been "
+            "loaded at least once (run the ingest flow on a full delivery) before the build"
+        )
+        if select is None:
+            raise RawLayerIncomplete(msg)
+        log.warning(msg)
 
-    log.info("step 2/2: dbt build%s", f" --select {select}" if select else "")
-    built = build(full_refresh, select)
+    log.info("step 1/3: dbt parse")
+    manifest = parse()
+
+    log.info("step 2/3: dbt seed")
+    # quote(): Prefect would otherwise walk the whole manifest looking for futures (seconds).
+    seeded = seed(full_refresh, quote(manifest))
+
+    log.info("step 3/3: dbt build%s", f" --select {select}" if select else "")
+    built = build(full_refresh, select, quote(manifest))
 
     summary = {
         "seed": seeded,

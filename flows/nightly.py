@@ -1,8 +1,12 @@
 """The nightly pipeline (夜间批处理): one flow that reads as its list of steps.
 
-1. ingest   — validate and load whatever the BSS delivered into landing/
-2. build    — dbt: staging, star schema, subject marts, indicator catalogue, with tests
-3. publish  — swap the new warehouse in for the dashboards
+1. ingest     — validate and load whatever the BSS delivered into landing/
+2. build      — dbt: staging, star schema, subject marts, indicator catalogue, with tests
+3. score      — the champion churn model scores the latest month; channels are rated; then the
+                score-dependent marts are rebuilt (the very first night trains the first model)
+4. publish    — swap the new warehouse in for the dashboards
+5. indicators — each province's indicator package for the latest month and day goes to HQ's
+                inbox; HQ receives, checks and consolidates them; HQ marts rebuilt and published
 
 Each step is its own flow (run here as a subflow), so each can also be run alone from the CLI.
 A failed dbt test fails the build step and so the whole run: nothing half-built is published.
@@ -13,31 +17,98 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from prefect import flow, get_run_logger
+import duckdb
+from prefect import flow, get_run_logger, task
 
 from flows.build import build_flow
+from flows.indicators import receive_flow, upload_flow
 from flows.ingest import ingest_flow
+from flows.ml import score_flow
 from flows.publish import publish_flow
+from jingfen.config import settings
+from jingfen.dbt import run_dbt
 
 NIGHTLY_DEPLOYMENT = "nightly"
 DEFAULT_CRON = "30 2 * * *"
 TIMEZONE = "Asia/Shanghai"
+# Marts that read the ml.* score tables (rebuilt after scoring) and HQ's receipt marts.
+SCORE_MARTS = "path:marts/scores+ mart_high_value_at_risk+"
+HQ_MARTS = "path:marts/hq+"
+
+
+@task(retries=0)
+def ensure_champion() -> str:
+    """The first night has no model yet: train one (it becomes champion)."""
+    from ml.churn import train_churn
+    from ml.registry import Registry
+
+    champion = Registry("churn").champion()
+    if champion:
+        return champion
+    get_run_logger().info("no churn model yet: training the first one (it becomes champion)")
+    return str(train_churn()["version"])
+
+
+@task(retries=0)
+def rebuild(select: str) -> None:
+    run_dbt(["build", "--select", *select.split()], logger=get_run_logger())
+
+
+@task
+def latest_periods() -> tuple[list[str], dict[str, str]]:
+    """Provinces with data, and the latest month and day of the published indicator values."""
+    con = duckdb.connect(str(settings().paths.published_db), read_only=True)
+    try:
+        provs = [
+            r[0]
+            for r in con.execute(
+                "select distinct prov_code from mart_indicator_values "
+                "where region_level = 'province' order by 1"
+            ).fetchall()
+        ]
+        month, day = con.execute(
+            "select max(case when period_grain = 'month' then period_month end), "
+            "max(case when period_grain = 'day' then stat_date end) from mart_indicator_values"
+        ).fetchall()[0]
+    finally:
+        con.close()
+    periods = {}
+    if month:
+        periods["month"] = month.strftime("%Y%m")
+    if day:
+        periods["day"] = day.strftime("%Y%m%d")
+    return provs, periods
 
 
 @flow(name="nightly", log_prints=False)
-def nightly_flow(full_refresh: bool = False) -> dict[str, Any]:
+def nightly_flow(full_refresh: bool = False, hq: bool = True) -> dict[str, Any]:
     log = get_run_logger()
     summary: dict[str, Any] = {}
     t0 = time.perf_counter()
 
-    log.info("step 1/3: ingest")
+    log.info("step 1/5: ingest")
     summary["ingest"] = ingest_flow()
 
-    log.info("step 2/3: build")
+    log.info("step 2/5: build")
     summary["build"] = build_flow(full_refresh=full_refresh)
 
-    log.info("step 3/3: publish")
+    log.info("step 3/5: score")
+    summary["champion"] = ensure_champion()
+    summary["score"] = score_flow()
+    rebuild(SCORE_MARTS)
+
+    log.info("step 4/5: publish")
     summary["publish"] = str(publish_flow())
+
+    log.info("step 5/5: indicators to HQ")
+    provs, periods = latest_periods()
+    summary["upload"] = {
+        grain: upload_flow(period, provinces=provs)["period"] for grain, period in periods.items()
+    }
+    if hq:
+        summary["receive"] = receive_flow()
+        rebuild(HQ_MARTS)
+        publish_flow()
 
     summary["seconds"] = round(time.perf_counter() - t0, 1)
     log.info("nightly run finished in %.1f s", summary["seconds"])
@@ -55,5 +126,5 @@ def serve_nightly(cron: str = DEFAULT_CRON) -> None:
     nightly_flow.serve(
         name=NIGHTLY_DEPLOYMENT,
         schedules=[Cron(cron, timezone=TIMEZONE)],
-        description="Nightly: ingest -> build -> publish",
+        description="Nightly: ingest -> build -> score -> publish -> indicators",
     )

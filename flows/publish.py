@@ -9,7 +9,9 @@ Steps:
 
 DuckDB allows one writer or many readers per file.  The swap is a rename on one filesystem, so a
 reader sees either the old or the new file, never half of one; a reader holding a connection
-keeps the old file until it reconnects, and Superset opens a connection per query.  Staging is
+keeps the old file until it reconnects, and Superset opens a connection per query.  (Within
+one process DuckDB shares one instance per path: a new connection sees the new file only once
+every connection of that process to the old one has closed.)  Staging is
 materialised as tables, so the published copy is self-contained (no Parquet paths, no attached
 database, no PII salt in view definitions).
 """
@@ -34,7 +36,14 @@ class PublishError(RuntimeError):
 
 
 # SQL that makes a view depend on something outside the published file.
-_EXTERNAL_MARKERS = ("read_parquet", "read_csv", "read_json", "parquet_scan", "ingest.")
+_EXTERNAL_MARKERS = (
+    "read_parquet",
+    "read_csv",
+    "read_json",
+    "parquet_scan",
+    '"ingest".',
+    " ingest.",
+)
 
 
 def _copy_build(src: Path, dst_dir: Path) -> Path:
@@ -83,7 +92,9 @@ def verify_copy(path: Path) -> dict[str, int]:
     if tables == 0:
         raise PublishError(f"{path.name} has no tables: the build produced nothing to publish")
     external = [
-        f"{s}.{v}" for s, v, sql in views if any(m in (sql or "").lower() for m in _EXTERNAL_MARKERS)
+        f"{s}.{v}"
+        for s, v, sql in views
+        if any(m in (sql or "").lower() for m in _EXTERNAL_MARKERS)
     ]
     if external:
         raise PublishError(

@@ -25,10 +25,14 @@ app.add_typer(interfaces_app, name="interfaces")
 def _mount_subcommands() -> None:
     """Command groups owned by other packages (their modules import heavy things lazily)."""
     from dashboards.cli import app as dashboards_app
+    from dashboards.cli import superset_app
     from jingfen.indicators.cli import app as indicators_app
+    from ml.cli import app as ml_app
 
     app.add_typer(dashboards_app, name="dashboards")
+    app.add_typer(superset_app, name="superset")
     app.add_typer(indicators_app, name="indicators")
+    app.add_typer(ml_app, name="ml")
 
 
 _mount_subcommands()
@@ -122,12 +126,15 @@ def publish() -> None:
 @app.command()
 def run(
     full_refresh: Annotated[bool, typer.Option(help="Rebuild incremental models from scratch.")] = False,
+    hq: Annotated[
+        bool, typer.Option("--hq/--no-hq", help="Also act as HQ: receive the uploaded packages.")
+    ] = True,
 ) -> None:
-    """The nightly pipeline: ingest, build, score, publish, indicators."""
+    """The nightly pipeline: ingest, build, score, publish, indicators to HQ."""
     _quiet_env()
     from flows.nightly import nightly_flow
 
-    _echo_json(nightly_flow(full_refresh=full_refresh))
+    _echo_json(nightly_flow(full_refresh=full_refresh, hq=hq))
 
 
 @app.command()

@@ -121,6 +121,18 @@ def _ensure_ingest_db(paths: Paths) -> None:
             pass
 
 
+def _ensure_hq_db() -> None:
+    """profiles.yml also attaches HQ's receipt database (总部指标上报) read-only: create it empty
+    before the first receive so the build works on a fresh install."""
+    from jingfen.indicators.store import ensure_receipt_db
+
+    ensure_receipt_db()
+
+
+def _target(argv: list[str]) -> str:
+    return argv[argv.index("--target") + 1] if "--target" in argv[:-1] else "duckdb"
+
+
 # Events not worth a log line of their own (each node's START line; its result line follows).
 _SKIP_EVENTS = {"LogStartLine", "NewConnection", "ConnectionUsed", "ConnectionReused"}
 
@@ -191,10 +203,15 @@ def run_dbt(
     paths = settings().paths
     env = dbt_paths(paths)
     _ensure_ingest_db(paths)
+    _ensure_hq_db()
 
     argv = list(args)
-    if argv and argv[0] in _TAKES_VARS and "--vars" not in argv:
+    takes_vars = bool(argv) and argv[0] in _TAKES_VARS and argv[:2] != ["docs", "serve"]
+    if takes_vars and "--vars" not in argv:
         dbt_vars: dict[str, Any] = {"pii_salt": pii_salt(), **(extra_vars or {})}
+        # HQ's receipt marts (marts/hq) read the attached hq.duckdb, which only the DuckDB
+        # target attaches; on other engines they stay disabled.
+        dbt_vars.setdefault("hq_receipts", _target(argv) == "duckdb")
         if argv[:2] == ["docs", "generate"] and "--no-compile" not in argv:
             # The docs site shows compiled SQL, which would carry the salt: compile the docs
             # with a placeholder instead (the catalog reads the built tables, not the SQL).

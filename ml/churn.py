@@ -8,6 +8,7 @@ latest labelled month is the test month, the month before the purge gap validate
 
 from __future__ import annotations
 
+import contextlib
 import time
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -85,7 +86,9 @@ def truth_path() -> Path:
     return settings().paths.truth / "churn_probability.parquet"
 
 
-def attach_truth(frame: pd.DataFrame, truth: pd.DataFrame, horizon: int = HORIZON_MONTHS) -> pd.DataFrame:
+def attach_truth(
+    frame: pd.DataFrame, truth: pd.DataFrame, horizon: int = HORIZON_MONTHS
+) -> pd.DataFrame:
     """Add ``truth_p_churn``: the simulator's true probability for the label, as far as it is
     knowable at the feature month's end.
 
@@ -128,10 +131,8 @@ def train_churn(
         truth_col = "truth_p_churn"
     spec = CHURN_SPEC
     drift_frame = None
-    try:
+    with contextlib.suppress(LookupError):
         drift_frame = score_drift_table()
-    except LookupError:
-        pass
     return pipeline.fit_and_register(
         frame,
         spec,
@@ -183,7 +184,9 @@ def score_frame(
     return out[SCORE_COLUMNS]
 
 
-def score(month: date | None = None, method: Method = "auto", version: str | None = None) -> dict[str, Any]:
+def score(
+    month: date | None = None, method: Method = "auto", version: str | None = None
+) -> dict[str, Any]:
     """Score every in-service subscriber of ``month`` (default: the latest feature month) with
     the champion and write ``ml.churn_scores`` (that month replaced) and ``ml.score_drift``."""
     t0 = time.perf_counter()
@@ -211,7 +214,11 @@ def score(month: date | None = None, method: Method = "auto", version: str | Non
         "reason_method": str(scores["reason_method"].iloc[0]) if len(scores) else None,
         "mean_p_churn": float(scores["p_churn"].mean()) if len(scores) else None,
         "drift": drift_rows,
-        "seconds": {"read": round(t_read, 2), "score": round(t_score, 2), "total": round(time.perf_counter() - t0, 2)},
+        "seconds": {
+            "read": round(t_read, 2),
+            "score": round(t_score, 2),
+            "total": round(time.perf_counter() - t0, 2),
+        },
     }
 
 
@@ -229,7 +236,10 @@ def write_drift(month: date, model: Any, top_features: int = 5) -> list[dict[str
                 "select score_month, p_churn from ml.churn_scores where score_month in (?, ?)",
                 [prev_scores, month],
             ).df()
-            value = drift.psi(s.loc[s.score_month == prev_scores, "p_churn"], s.loc[s.score_month == month, "p_churn"])
+            value = drift.psi(
+                s.loc[s.score_month == prev_scores, "p_churn"],
+                s.loc[s.score_month == month, "p_churn"],
+            )
             rows.append({"variable": "p_churn", "reference_month": prev_scores, "psi": value})
     if len(months) >= 2:
         feats = model.feature_importance()["feature"].head(top_features).tolist()
@@ -237,7 +247,9 @@ def write_drift(month: date, model: Any, top_features: int = 5) -> list[dict[str
         ref = f[f["month"] == pd.Timestamp(months[-2])]
         cur = f[f["month"] == pd.Timestamp(month)]
         for c in feats:
-            rows.append({"variable": c, "reference_month": months[-2], "psi": drift.psi(ref[c], cur[c])})
+            rows.append(
+                {"variable": c, "reference_month": months[-2], "psi": drift.psi(ref[c], cur[c])}
+            )
     if not rows:
         return []
     table = pd.DataFrame(rows)
@@ -247,9 +259,11 @@ def write_drift(month: date, model: Any, top_features: int = 5) -> list[dict[str
     table["computed_at"] = datetime.now(UTC).replace(tzinfo=None)
     with warehouse.connect() as con:
         warehouse.replace_partition(con, "score_drift", table, key="score_month")
-    return table.assign(score_month=str(month), reference_month=table["reference_month"].astype(str)).drop(
-        columns=["computed_at"]
-    ).to_dict(orient="records")
+    return (
+        table.assign(score_month=str(month), reference_month=table["reference_month"].astype(str))
+        .drop(columns=["computed_at"])
+        .to_dict(orient="records")
+    )
 
 
 def score_drift_table() -> pd.DataFrame:

@@ -23,12 +23,18 @@ def psi(reference: pd.Series, current: pd.Series, bins: int = 10) -> float:
     ):
         ref = pd.to_numeric(reference, errors="coerce").astype("float64")
         cur = pd.to_numeric(current, errors="coerce").astype("float64")
-        edges = np.unique(np.nanquantile(ref.dropna(), np.linspace(0, 1, bins + 1))) if ref.notna().any() else np.array([0.0])
+        edges = (
+            np.unique(np.nanquantile(ref.dropna(), np.linspace(0, 1, bins + 1)))
+            if ref.notna().any()
+            else np.array([0.0])
+        )
         inner = edges[1:-1]
 
         def shares(x: pd.Series) -> np.ndarray:
             vals = x.to_numpy()
-            idx = np.where(np.isnan(vals), len(inner) + 1, np.searchsorted(inner, vals, side="right"))
+            idx = np.where(
+                np.isnan(vals), len(inner) + 1, np.searchsorted(inner, vals, side="right")
+            )
             counts = np.bincount(idx.astype(int), minlength=len(inner) + 2)
             return counts / counts.sum()
 

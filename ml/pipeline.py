@@ -47,7 +47,10 @@ def decide(
     c, k = challenger[metric], champion[metric]
     better = (k - c) if metric == "brier" else (c - k)
     if better >= margin:
-        return True, f"{metric} {c:.4f} vs champion {k:.4f}: better by {better:.4f} >= margin {margin}"
+        return (
+            True,
+            f"{metric} {c:.4f} vs champion {k:.4f}: better by {better:.4f} >= margin {margin}",
+        )
     return False, f"{metric} {c:.4f} vs champion {k:.4f}: better by {better:.4f} < margin {margin}"
 
 
@@ -118,7 +121,9 @@ def fit_and_register(
     }
     images = report.plots(y, p, model.feature_importance(), p_true, p_champion)
     html = report.render_html(
-        extra_meta.get("title", f"{registry.name} model") if extra_meta else f"{registry.name} model",
+        extra_meta.get("title", f"{registry.name} model")
+        if extra_meta
+        else f"{registry.name} model",
         meta,
         ev,
         images,

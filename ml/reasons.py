@@ -34,29 +34,56 @@ CATALOGUE: dict[str, Reason] = {
     "tenure_months": Reason("SHORT_TENURE", "months", "在网时长仅", "Tenure only"),
     "arpu_yuan": Reason("ARPU_LEVEL", "amount", "月消费", "Monthly spend"),
     "arpu_3m_avg_yuan": Reason("ARPU_LEVEL", "amount", "近三月平均消费", "3-month average spend"),
-    "arpu_chg_3m": Reason("ARPU", "change", "月消费三个月", "Monthly spend {dir} {pct}% over three months"),
+    "arpu_chg_3m": Reason(
+        "ARPU", "change", "月消费三个月", "Monthly spend {dir} {pct}% over three months"
+    ),
     "mou": Reason("MOU_LEVEL", "level", "本月通话", "Voice minutes this month", "分钟", "min"),
-    "mou_chg_3m": Reason("MOU", "change", "通话量三个月", "Voice minutes {dir} {pct}% over three months"),
-    "mou_chg_6m": Reason("MOU", "change", "通话量半年", "Voice minutes {dir} {pct}% over six months"),
+    "mou_chg_3m": Reason(
+        "MOU", "change", "通话量三个月", "Voice minutes {dir} {pct}% over three months"
+    ),
+    "mou_chg_6m": Reason(
+        "MOU", "change", "通话量半年", "Voice minutes {dir} {pct}% over six months"
+    ),
     "dou_mb": Reason("DOU_LEVEL", "level", "本月流量", "Data this month", "MB", "MB"),
     "dou_chg_3m": Reason("DOU", "change", "流量三个月", "Data use {dir} {pct}% over three months"),
     "dou_chg_6m": Reason("DOU", "change", "流量半年", "Data use {dir} {pct}% over six months"),
-    "active_days": Reason("LOW_ACTIVITY", "level", "本月活跃天数", "Active days this month", "天", "days"),
-    "silent_months_3m": Reason("SILENT", "count", "近三个月沉默", "Silent months in the last three:", "个月", ""),
-    "complaint_cnt_3m": Reason("COMPLAINTS", "count", "近三个月投诉", "Complaints in the last three months:", "次", ""),
+    "active_days": Reason(
+        "LOW_ACTIVITY", "level", "本月活跃天数", "Active days this month", "天", "days"
+    ),
+    "silent_months_3m": Reason(
+        "SILENT", "count", "近三个月沉默", "Silent months in the last three:", "个月", ""
+    ),
+    "complaint_cnt_3m": Reason(
+        "COMPLAINTS", "count", "近三个月投诉", "Complaints in the last three months:", "次", ""
+    ),
     "network_complaint_cnt_3m": Reason(
-        "NETWORK_COMPLAINTS", "count", "近三个月网络投诉", "Network complaints in the last three months:", "次", ""
+        "NETWORK_COMPLAINTS",
+        "count",
+        "近三个月网络投诉",
+        "Network complaints in the last three months:",
+        "次",
+        "",
     ),
     "arrears_yuan": Reason("ARREARS", "amount", "欠费", "Arrears of"),
-    "is_suspended_for_arrears": Reason("SUSPENDED_ARREARS", "flag", "欠费停机", "Suspended for arrears"),
+    "is_suspended_for_arrears": Reason(
+        "SUSPENDED_ARREARS", "flag", "欠费停机", "Suspended for arrears"
+    ),
     "arrears_age_months": Reason("ARREARS_AGE", "months", "欠费账龄", "Arrears outstanding for"),
-    "late_payment_cnt_6m": Reason("LATE_PAYMENT", "count", "近半年逾期缴费", "Late payments in six months:", "次", ""),
+    "late_payment_cnt_6m": Reason(
+        "LATE_PAYMENT", "count", "近半年逾期缴费", "Late payments in six months:", "次", ""
+    ),
     "contract_months_left": Reason("CONTRACT_ENDING", "months", "合约剩余", "Contract ends in"),
     "terminal_age_months": Reason("OLD_TERMINAL", "months", "终端已使用", "Handset in use for"),
     "is_5g_terminal": Reason("NO_5G_TERMINAL", "flag", "终端", "Handset"),
-    "main_cell_drop_rate": Reason("NETWORK_QUALITY", "rate", "常驻小区掉线率", "Home-cell drop rate"),
-    "main_cell_congestion_rate": Reason("NETWORK_QUALITY", "rate", "常驻小区拥塞率", "Home-cell congestion rate"),
-    "main_cell_availability": Reason("NETWORK_QUALITY", "rate", "常驻小区可用率", "Home-cell availability"),
+    "main_cell_drop_rate": Reason(
+        "NETWORK_QUALITY", "rate", "常驻小区掉线率", "Home-cell drop rate"
+    ),
+    "main_cell_congestion_rate": Reason(
+        "NETWORK_QUALITY", "rate", "常驻小区拥塞率", "Home-cell congestion rate"
+    ),
+    "main_cell_availability": Reason(
+        "NETWORK_QUALITY", "rate", "常驻小区可用率", "Home-cell availability"
+    ),
     "package_code": Reason("PACKAGE", "category", "套餐", "Package"),
     "package_fee_yuan": Reason("PRICE", "amount", "套餐月费", "Package fee"),
     "pay_type": Reason("PAY_TYPE", "category", "付费类型", "Payment type"),
@@ -87,8 +114,10 @@ def _texts(feature: str, values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Se
         )
         shown = shown.fillna("空")
         code = pd.Series([feature.upper()] * n, index=idx, dtype="string")
-        return code, "特征 " + feature + " = " + shown, "feature " + feature + " = " + shown.str.replace(
-            "空", "missing"
+        return (
+            code,
+            "特征 " + feature + " = " + shown,
+            "feature " + feature + " = " + shown.str.replace("空", "missing"),
         )
     base = pd.Series([spec.code] * n, index=idx, dtype="string")
     if spec.kind == "category":
@@ -157,9 +186,17 @@ def top_reasons(
     n = c.shape[0]
     k = min(k, len(features))
     if n == 0:
-        cols = {f"reason_{i}_{s}": pd.Series(dtype="string") for i in range(1, k + 1) for s in ("code", "zh", "en")}
+        cols = {
+            f"reason_{i}_{s}": pd.Series(dtype="string")
+            for i in range(1, k + 1)
+            for s in ("code", "zh", "en")
+        }
         return pd.DataFrame(cols)
-    part = np.argpartition(-c, kth=k - 1, axis=1)[:, :k] if k < c.shape[1] else np.tile(np.arange(k), (n, 1))
+    part = (
+        np.argpartition(-c, kth=k - 1, axis=1)[:, :k]
+        if k < c.shape[1]
+        else np.tile(np.arange(k), (n, 1))
+    )
     order = np.argsort(-np.take_along_axis(c, part, axis=1), axis=1, kind="stable")
     top = np.take_along_axis(part, order, axis=1)
     out: dict[str, pd.Series] = {}

@@ -84,13 +84,17 @@ class Registry:
     def versions(self) -> list[str]:
         if not self.dir.exists():
             return []
-        return sorted(p.name for p in self.dir.iterdir() if p.is_dir() and (p / "meta.json").exists())
+        return sorted(
+            p.name for p in self.dir.iterdir() if p.is_dir() and (p / "meta.json").exists()
+        )
 
     def next_version(self) -> str:
         existing = [int(v[1:]) for v in self.versions() if v[1:].isdigit()]
         return f"v{(max(existing) + 1) if existing else 1:04d}"
 
-    def save(self, model: TrainedModel, meta: dict[str, Any], card: str, report_html: str | None) -> str:
+    def save(
+        self, model: TrainedModel, meta: dict[str, Any], card: str, report_html: str | None
+    ) -> str:
         """Store a trained model as the next version (not champion yet); return the version."""
         version = self.next_version()
         vdir = self.dir / version
@@ -104,7 +108,9 @@ class Registry:
             "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "code_version": meta.get("code_version") or code_version(),
         }
-        _write_atomic(vdir / "meta.json", json.dumps(meta, ensure_ascii=False, indent=2, default=str))
+        _write_atomic(
+            vdir / "meta.json", json.dumps(meta, ensure_ascii=False, indent=2, default=str)
+        )
         _write_atomic(vdir / "model_card.md", card.replace("{version}", version))
         if report_html is not None:
             _write_atomic(vdir / "report.html", report_html.replace("{version}", version))

@@ -71,7 +71,12 @@ def plots(
     for name, pv in zip(names, ps, strict=True):
         order = np.argsort(-pv, kind="stable")
         deciles = np.array_split(y_s[order], 10)
-        ax.plot(range(1, 11), [d.mean() / base if base else np.nan for d in deciles], marker="o", label=name)
+        ax.plot(
+            range(1, 11),
+            [d.mean() / base if base else np.nan for d in deciles],
+            marker="o",
+            label=name,
+        )
     ax.axhline(1, color="k", ls=":", lw=0.8)
     ax.set(xlabel="risk decile (1 = highest)", ylabel="lift", title="Lift by decile")
     ax.legend(fontsize=7)
@@ -81,7 +86,9 @@ def plots(
     for name, pv in zip(names, ps, strict=True):
         order = np.argsort(pv, kind="stable")
         chunks = np.array_split(order, 10)
-        ax.plot([pv[c].mean() for c in chunks], [y_s[c].mean() for c in chunks], marker="o", label=name)
+        ax.plot(
+            [pv[c].mean() for c in chunks], [y_s[c].mean() for c in chunks], marker="o", label=name
+        )
     hi = float(max(pv.max() for pv in ps))
     ax.plot([0, hi], [0, hi], "k:", lw=0.8)
     ax.set(xlabel="mean predicted probability", ylabel="observed rate", title="Reliability")
@@ -100,7 +107,9 @@ def _table(rows: list[dict[str, Any]] | pd.DataFrame, digits: int = 4) -> str:
     frame = rows if isinstance(rows, pd.DataFrame) else pd.DataFrame(rows)
     if frame.empty:
         return "<p>(none)</p>"
-    return frame.to_html(index=False, float_format=lambda x: f"{x:.{digits}f}", border=0, classes="t")
+    return frame.to_html(
+        index=False, float_format=lambda x: f"{x:.{digits}f}", border=0, classes="t"
+    )
 
 
 def render_html(
@@ -125,7 +134,14 @@ def render_html(
         f"validation {esc(', '.join(meta['split']['valid_periods']))}; test "
         f"{esc(', '.join(meta['split']['test_periods']))}. Code {esc(str(meta.get('code_version')))}.</p>",
         "<h2>Test months (out of time)</h2>",
-        _table([{"who": "model", **overall}] + ([{"who": "true probability (ceiling)", **evaluation["oracle"]}] if "oracle" in evaluation else [])),
+        _table(
+            [{"who": "model", **overall}]
+            + (
+                [{"who": "true probability (ceiling)", **evaluation["oracle"]}]
+                if "oracle" in evaluation
+                else []
+            )
+        ),
     ]
     if "share_of_ceiling" in evaluation:
         s = evaluation["share_of_ceiling"]
@@ -138,9 +154,21 @@ def render_html(
     if comparison:
         verdict = "promoted" if comparison.get("promoted") else "not promoted"
         cls = "good" if comparison.get("promoted") else "bad"
-        parts.append(f"<h2>Challenger vs champion</h2><p class='{cls}'><b>{esc(verdict)}</b>: {esc(comparison.get('reason', ''))}</p>")
+        parts.append(
+            f"<h2>Challenger vs champion</h2><p class='{cls}'><b>{esc(verdict)}</b>: {esc(comparison.get('reason', ''))}</p>"
+        )
         if comparison.get("champion_metrics"):
-            parts.append(_table([{"who": "challenger", **overall}, {"who": f"champion {comparison.get('champion')}", **comparison["champion_metrics"]}]))
+            parts.append(
+                _table(
+                    [
+                        {"who": "challenger", **overall},
+                        {
+                            "who": f"champion {comparison.get('champion')}",
+                            **comparison["champion_metrics"],
+                        },
+                    ]
+                )
+            )
     parts.append("<h2>Plots</h2>")
     for key in ("roc", "pr", "lift", "calibration", "importance"):
         if key in images:
@@ -165,7 +193,11 @@ def model_card(meta: dict[str, Any], evaluation: dict[str, Any]) -> str:
         f"- **Label**: `{meta['label']}` — {meta.get('label_definition', 'as supplied by the data set')}",
         f"- **Data**: train periods {', '.join(meta['split']['train_periods'])}; validation "
         f"{', '.join(meta['split']['valid_periods'])}; test {', '.join(meta['split']['test_periods'])}"
-        + (f"; purged {', '.join(meta['split']['purged_periods'])}" if meta["split"].get("purged_periods") else ""),
+        + (
+            f"; purged {', '.join(meta['split']['purged_periods'])}"
+            if meta["split"].get("purged_periods")
+            else ""
+        ),
         f"- **Rows**: {meta.get('rows')}",
         f"- **Features** ({len(meta['features'])}): {', '.join(meta['features'])}",
         f"- **Categorical**: {', '.join(meta['categorical']) or 'none'}",

@@ -39,7 +39,9 @@ def churn_frame(n_subscribers: int = 5000, n_months: int = 8, seed: int = 0) -> 
     late = rng.binomial(6, 0.05, n)
     has_contract = rng.random(n_subscribers) < 0.35
     contract_left = np.where(
-        has_contract[subs], np.maximum(0, rng.integers(0, 24, n_subscribers)[subs] - month_idx), np.nan
+        has_contract[subs],
+        np.maximum(0, rng.integers(0, 24, n_subscribers)[subs] - month_idx),
+        np.nan,
     )
     cell_drop = rng.gamma(2.0, 0.4, n)
     is_prepaid = pay_type[subs] == "1"

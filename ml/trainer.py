@@ -89,7 +89,9 @@ class TrainSpec:
         else:
             absent = [c for c in self.features if c not in frame.columns]
             if absent:
-                raise ValueError(f"features {absent} named in the spec are not in the feature table")
+                raise ValueError(
+                    f"features {absent} named in the spec are not in the feature table"
+                )
             feats = list(self.features)
         if self.categorical is None:
             cats = [

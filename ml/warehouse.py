@@ -24,7 +24,9 @@ def build_db() -> Path:
 
 
 @contextmanager
-def connect(read_only: bool = False, path: Path | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+def connect(
+    read_only: bool = False, path: Path | None = None
+) -> Iterator[duckdb.DuckDBPyConnection]:
     db = path or build_db()
     if read_only and not db.exists():
         raise FileNotFoundError(

@@ -5,9 +5,8 @@
     score from ml/ when the score table exists, and whether it is at risk (高价值风险用户).
     Signals: usage fell below half its previous 3-month average; bill fell below 70% of it;
     arrears outstanding; complaints in the last 3 months; contract ending within 2 months.
+    The score is ml.churn_scores.p_churn of the latest scored month (source ml.churn_scores).
     At risk: churn_probability >= var churn_risk_threshold (0.5), or 2+ signals. -#}
-
-{%- set scores = churn_scores_relation() -%}
 
 with
 
@@ -40,22 +39,18 @@ history as (
     from subscriber_months
 ),
 
-{% if scores is not none -%}
+-- ml/'s churn scores through the documented source (marts/scores/_scores__sources.yml); before
+-- ml/ has scored there are no rows, and the rule-based signals decide alone
+scores as (
+    {{ score_source('churn_scores', {'subs_id': 'string', 'score_month': 'date', 'p_churn': 'float'}) }}
+),
+
 churn_scores as (
     select subs_id, max(p_churn) as churn_probability
-    from {{ scores }}
-    where score_month = (select max(score_month) from {{ scores }})
+    from scores
+    where score_month = (select max(score_month) from scores)
     group by subs_id
 ),
-{%- else -%}
-churn_scores as (
-    select
-        cast(null as {{ dbt.type_string() }}) as subs_id,
-        cast(null as {{ double_type() }}) as churn_probability
-    from latest
-    where 1 = 0
-),
-{%- endif %}
 
 signals as (
     select

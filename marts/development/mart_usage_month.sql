@@ -1,7 +1,8 @@
 {{ config(materialized='table') }}
 
-{#- One row per month per region per network (net_type 'all', '4G', '5G', 'FBB'): usage of the
-    subscribers in service at month end — MOU (minutes per subscriber), DOU (GB per subscriber),
+{#- One row per month per region per network (net_type 'all', '4G', '5G', 'FBB'): usage — MOU
+    (minutes per average subscriber), DOU (GB per average subscriber; docs/warehouse.md
+    "Definitions"),
     active and silent shares, 5G package and 5G terminal penetration — with MoM and YoY. -#}
 
 {%- set keys = ['region_level', 'region_code', 'net_type'] -%}
@@ -10,7 +11,6 @@ with
 
 subscriber_months as (
     select * from {{ ref('int_subscriber_months_segmented') }}
-    where is_in_service
 ),
 
 city_month as (
@@ -20,11 +20,12 @@ city_month as (
         prov_code,
         city_code,
         {{ net_expr }} as net_type,
-        count(*) as subs_in_service,
+        sum({{ flag_int('is_in_opening') }}) as opening_subs,
+        sum({{ flag_int('is_in_service') }}) as subs_in_service,
         sum({{ flag_int('is_active') }}) as active_subs,
         sum({{ flag_int('is_silent') }}) as silent_subs,
-        sum({{ flag_int("net_type = '5G'") }}) as subs_5g_package,
-        sum({{ flag_int('is_5g_terminal') }}) as subs_5g_terminal,
+        sum({{ flag_int("is_in_service and net_type = '5G'") }}) as subs_5g_package,
+        sum({{ flag_int('is_in_service and is_5g_terminal') }}) as subs_5g_terminal,
         sum(mou) as mou_total,
         sum(dou_mb) as data_mb_total,
         sum(sms_cnt) as sms_total
@@ -36,7 +37,7 @@ city_month as (
 
 regions as (
     {{ region_rollup('city_month', ['period_month', 'net_type'], [
-        'subs_in_service', 'active_subs', 'silent_subs', 'subs_5g_package', 'subs_5g_terminal',
+        'opening_subs', 'subs_in_service', 'active_subs', 'silent_subs', 'subs_5g_package', 'subs_5g_terminal',
         'mou_total', 'data_mb_total',
         'sms_total']) }}
 ),
@@ -44,8 +45,9 @@ regions as (
 with_ratios as (
     select
         *,
-        {{ safe_ratio('mou_total', 'subs_in_service') }} as mou,
-        {{ safe_ratio('data_mb_total', 'subs_in_service', '1.0 / 1024') }} as dou_gb,
+        (opening_subs + subs_in_service) / 2.0 as avg_subs,
+        {{ safe_ratio('2 * mou_total', 'opening_subs + subs_in_service') }} as mou,
+        {{ safe_ratio('2 * data_mb_total', 'opening_subs + subs_in_service', '1.0 / 1024') }} as dou_gb,
         {{ safe_ratio('active_subs', 'subs_in_service', 100) }} as active_rate_pct,
         {{ safe_ratio('silent_subs', 'subs_in_service', 100) }} as silent_rate_pct,
         {{ safe_ratio('subs_5g_package', 'subs_in_service', 100) }} as penetration_5g_pct,
@@ -69,7 +71,9 @@ select
     prov_code,
     net_type,
     -- measures
+    opening_subs,
     subs_in_service,
+    avg_subs,
     active_subs,
     silent_subs,
     subs_5g_package,

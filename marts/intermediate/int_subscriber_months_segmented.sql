@@ -82,6 +82,8 @@ select
         else 'light'
     end as behaviour_segment,
     -- flags
+    s.is_in_snapshot,
+    coalesce(s.is_in_snapshot and not s.is_new, false) as is_in_opening,
     s.is_in_service,
     s.is_new,
     s.is_churned,

@@ -2,7 +2,8 @@
 
 {#- One row per month per region (national / province / city): billed revenue by bill item,
     subscribers and ARPU, each with 环比 (MoM), 同比 (YoY), same period last year and 累计 (YTD).
-    ARPU = revenue / subscribers billed in the month, recomputed at every region level. -#}
+    ARPU = revenue / average subscribers ((期初 + 期末) / 2, docs/warehouse.md "Definitions"),
+    recomputed at every region level; YTD ARPU = YTD revenue / YTD sum of average subscribers. -#}
 
 {%- set items = [
     'package_fee_yuan', 'voice_fee_yuan', 'data_fee_yuan', 'sms_fee_yuan', 'vas_fee_yuan',
@@ -26,7 +27,10 @@ city_month as (
         sum({{ item }}) as {{ item }},
         {% endfor -%}
         count(*) as billed_subs,
-        sum({{ flag_int("net_type = '5G'") }}) as billed_subs_5g,
+        sum({{ flag_int('is_in_opening') }}) as opening_subs,
+        sum({{ flag_int('is_in_service') }}) as closing_subs,
+        sum({{ flag_int("is_in_opening and net_type = '5G'") }}) as opening_subs_5g,
+        sum({{ flag_int("is_in_service and net_type = '5G'") }}) as closing_subs_5g,
         sum(case when net_type = '5G' then revenue_yuan else 0 end) as revenue_5g_yuan
     from subscriber_months
     group by period_month, prov_code, city_code
@@ -34,16 +38,19 @@ city_month as (
 
 regions as (
     {{ region_rollup('city_month', ['period_month'],
-        ['revenue_yuan'] + items + ['billed_subs', 'billed_subs_5g', 'revenue_5g_yuan']) }}
+        ['revenue_yuan'] + items + ['billed_subs', 'opening_subs', 'closing_subs', 'opening_subs_5g',
+         'closing_subs_5g', 'revenue_5g_yuan']) }}
 ),
 
 with_ratios as (
     select
         *,
-        {{ safe_ratio('revenue_yuan', 'billed_subs') }} as arpu_yuan,
-        {{ safe_ratio('revenue_5g_yuan', 'billed_subs_5g') }} as arpu_5g_yuan,
+        (opening_subs + closing_subs) / 2.0 as avg_subs,
+        (opening_subs_5g + closing_subs_5g) / 2.0 as avg_subs_5g,
+        {{ safe_ratio('2 * revenue_yuan', 'opening_subs + closing_subs') }} as arpu_yuan,
+        {{ safe_ratio('2 * revenue_5g_yuan', 'opening_subs_5g + closing_subs_5g') }} as arpu_5g_yuan,
         {{ ytd_sum('revenue_yuan', keys) }} as revenue_ytd_yuan,
-        {{ ytd_sum('billed_subs', keys) }} as billed_subs_ytd,
+        {{ ytd_sum('(opening_subs + closing_subs) / 2.0', keys) }} as avg_subs_ytd,
         avg(revenue_yuan) over (
             partition by region_level, region_code
             order by period_month
@@ -60,11 +67,11 @@ with_ratios as (
 compared as (
     select
         cur.*,
-        {{ safe_ratio('cur.revenue_ytd_yuan', 'cur.billed_subs_ytd') }} as arpu_ytd_yuan,
+        {{ safe_ratio('cur.revenue_ytd_yuan', 'cur.avg_subs_ytd') }} as arpu_ytd_yuan,
         last_year.revenue_ytd_yuan as revenue_ytd_sply_yuan,
         {{ pct_change('cur.revenue_ytd_yuan', 'last_year.revenue_ytd_yuan') }}
             as revenue_ytd_yoy_pct,
-        {{ period_compare_columns(['revenue_yuan', 'arpu_yuan', 'billed_subs']) }}
+        {{ period_compare_columns(['revenue_yuan', 'arpu_yuan', 'avg_subs']) }}
     from with_ratios as cur
     {{ period_compare_joins('with_ratios', keys) }}
 ),
@@ -86,9 +93,12 @@ select
     c.{{ item }},
     {% endfor -%}
     c.revenue_5g_yuan,
-    -- subscribers and ARPU
+    -- subscribers and ARPU (revenue / average subscribers)
     c.billed_subs,
-    c.billed_subs_5g,
+    c.opening_subs,
+    c.closing_subs,
+    c.avg_subs,
+    c.avg_subs_5g,
     c.arpu_yuan,
     c.arpu_5g_yuan,
     -- comparisons
@@ -103,20 +113,21 @@ select
     c.arpu_yuan_mom_pct,
     c.arpu_yuan_sply,
     c.arpu_yuan_yoy_pct,
-    c.billed_subs_ytd,
+    c.avg_subs_ytd,
     c.arpu_ytd_yuan,
-    c.billed_subs_last_month,
-    c.billed_subs_mom_pct,
-    c.billed_subs_yoy_pct,
-    -- dip signal against the region's own trailing 3 months (收入异常下滑): revenue more than
-    -- var revenue_dip_threshold (8%) below the previous 3 months' average, in a region with at
-    -- least var revenue_dip_min_subs (500) billed subscribers (smaller ones are too noisy)
+    c.avg_subs_last_month,
+    c.avg_subs_mom_pct,
+    c.avg_subs_yoy_pct,
+    -- dip signal against the region's own trailing months (收入异常下滑): revenue more than
+    -- var revenue_dip_threshold (6%) below the average of the previous 3 months (2 at least), in
+    -- a region with at least var revenue_dip_min_subs (200) billed subscribers (smaller ones are
+    -- too noisy). The region's own history, not its peers: a dip elsewhere moves the peers.
     c.revenue_prev_3m_avg_yuan,
     {{ pct_change('c.revenue_yuan', 'c.revenue_prev_3m_avg_yuan') }} as revenue_vs_prev_3m_pct,
     coalesce(
-        c.prev_months_available = 3
-        and c.billed_subs >= {{ var('revenue_dip_min_subs', 500) }}
-        and c.revenue_yuan < (1 - {{ var('revenue_dip_threshold', 0.08) }}) * c.revenue_prev_3m_avg_yuan,
+        c.prev_months_available >= 2
+        and c.billed_subs >= {{ var('revenue_dip_min_subs', 200) }}
+        and c.revenue_yuan < (1 - {{ var('revenue_dip_threshold', 0.06) }}) * c.revenue_prev_3m_avg_yuan,
         false
     ) as is_revenue_dip
 from compared as c

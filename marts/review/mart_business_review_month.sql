@@ -29,6 +29,8 @@ city_month as (
         sum(voice_fee_yuan) as voice_fee_yuan,
         sum(data_fee_yuan) as data_fee_yuan,
         count(*) as billed_subs,
+        sum({{ flag_int('is_in_opening') }}) as opening_subs,
+        sum({{ flag_int('is_in_service') }}) as closing_subs,
         sum(mou) as mou_total,
         sum(dou_mb) as data_mb_total
     from subscriber_months
@@ -37,16 +39,17 @@ city_month as (
 
 regions as (
     {{ region_rollup('city_month', ['period_month'], [
-        'revenue_yuan', 'voice_fee_yuan', 'data_fee_yuan', 'billed_subs', 'mou_total',
-        'data_mb_total']) }}
+        'revenue_yuan', 'voice_fee_yuan', 'data_fee_yuan', 'billed_subs', 'opening_subs',
+        'closing_subs', 'mou_total', 'data_mb_total']) }}
 ),
 
 with_ratios as (
     select
         *,
-        {{ safe_ratio('revenue_yuan', 'billed_subs') }} as arpu_yuan,
-        {{ safe_ratio('mou_total', 'billed_subs') }} as mou,
-        {{ safe_ratio('data_mb_total', 'billed_subs', '1.0 / 1024') }} as dou_gb,
+        (opening_subs + closing_subs) / 2.0 as avg_subs,
+        {{ safe_ratio('2 * revenue_yuan', 'opening_subs + closing_subs') }} as arpu_yuan,
+        {{ safe_ratio('2 * mou_total', 'opening_subs + closing_subs') }} as mou,
+        {{ safe_ratio('2 * data_mb_total', 'opening_subs + closing_subs', '1.0 / 1024') }} as dou_gb,
         {{ safe_ratio('voice_fee_yuan', 'mou_total') }} as voice_unit_price_yuan_per_min,
         {{ safe_ratio('revenue_yuan', 'data_mb_total', 1024) }} as data_unit_price_yuan_per_gb
     from regions
@@ -56,7 +59,7 @@ compared as (
     select
         cur.*,
         {{ period_compare_columns([
-            'revenue_yuan', 'billed_subs', 'arpu_yuan', 'mou', 'dou_gb',
+            'revenue_yuan', 'avg_subs', 'arpu_yuan', 'mou', 'dou_gb',
             'voice_unit_price_yuan_per_min', 'data_unit_price_yuan_per_gb']) }}
     from with_ratios as cur
     {{ period_compare_joins('with_ratios', keys) }}
@@ -73,12 +76,12 @@ select
     c.revenue_yuan_last_month,
     c.revenue_yuan - c.revenue_yuan_last_month as revenue_change_yuan,
     c.revenue_yuan_mom_pct,
-    c.billed_subs,
-    c.billed_subs_last_month,
+    c.avg_subs,
+    c.avg_subs_last_month,
     c.arpu_yuan,
     c.arpu_yuan_last_month,
-    (c.billed_subs - c.billed_subs_last_month) * c.arpu_yuan_last_month as volume_effect_yuan,
-    (c.arpu_yuan - c.arpu_yuan_last_month) * c.billed_subs as price_effect_yuan,
+    (c.avg_subs - c.avg_subs_last_month) * c.arpu_yuan_last_month as volume_effect_yuan,
+    (c.arpu_yuan - c.arpu_yuan_last_month) * c.avg_subs as price_effect_yuan,
     -- subscriber waterfall
     d.opening_subs,
     d.new_subs,

@@ -58,9 +58,10 @@ select
     p.first_pay_date,
     p.last_pay_date,
     coalesce(p.last_pay_date > b.due_date, false) as is_paid_late,
+    -- a refund booked against a bill (negative payment) does not make it owe more than its due
     case
-        when b.total_due_yuan - coalesce(p.paid_yuan, 0) > 0
-            then b.total_due_yuan - coalesce(p.paid_yuan, 0)
+        when coalesce(p.paid_yuan, 0) <= 0 then greatest(b.total_due_yuan, 0)
+        when b.total_due_yuan - p.paid_yuan > 0 then b.total_due_yuan - p.paid_yuan
         else 0
     end as outstanding_yuan,
     coalesce(b.due_date < a.as_of_date, false) as is_past_due,

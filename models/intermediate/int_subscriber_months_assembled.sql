@@ -9,6 +9,10 @@ snapshots as (
     select * from {{ ref('int_subscriber_snapshots_versioned') }}
 ),
 
+customer_snapshots as (
+    select * from {{ ref('int_customer_snapshots_versioned') }}
+),
+
 bills as (
     select * from {{ ref('int_bills_settled') }}
 ),
@@ -55,6 +59,7 @@ select
     sp.subs_id,
     coalesce(s.cust_id, b.cust_id) as cust_id,
     s.subscriber_sk,
+    cs.customer_sk,
     sp.month_start,
     -- dimensions
     coalesce(s.prov_code, b.prov_code) as prov_code,
@@ -113,6 +118,9 @@ left join snapshots as s
 left join bills as b
     on sp.subs_id = b.subs_id
     and sp.month_start = b.bill_month
+left join customer_snapshots as cs
+    on coalesce(s.cust_id, b.cust_id) = cs.cust_id
+    and sp.month_start = cs.snapshot_month
 left join usage as u
     on sp.subs_id = u.subs_id
     and sp.month_start = u.usage_month

@@ -53,7 +53,9 @@ def rows() -> list[dict[str, str]]:
                 "holiday_name_en": name_en or "",
                 "is_holiday": str(is_holiday).lower(),
                 "is_adjusted_workday": str(is_adjusted_workday).lower(),
-                "is_spring_festival_period": str(is_holiday and name_en == "Spring Festival").lower(),
+                "is_spring_festival_period": str(
+                    is_holiday and name_en == "Spring Festival"
+                ).lower(),
             }
         )
         day += timedelta(days=1)

@@ -255,7 +255,9 @@ def _complaints() -> list[dict[str, Any]]:
     ]
 
 
-def write_file(raw: Path, iface: Interface, period: str, rows: list[dict[str, Any]], seq: int = 1) -> Path:
+def write_file(
+    raw: Path, iface: Interface, period: str, rows: list[dict[str, Any]], seq: int = 1
+) -> Path:
     """One raw-layer Parquet file ``raw/<if>/<IF>_44_<period>_<seq>.parquet`` with load metadata."""
     stem = f"{iface.code}_44_{period}_{seq:03d}"
     fields = [pa.field(c.name, ARROW[c.type]) for c in iface.columns]

@@ -41,3 +41,14 @@ def test_build_flow_fails_on_a_failing_test(raw_home: Path, prefect_harness: Non
     pq.write_table(pq.read_table(src), bills / "BILL_44_202610_002.parquet")  # duplicate keys
     with pytest.raises(DbtRunError, match="unique_combination_of_columns_stg_bss__bills"):
         build_flow(select="staging")
+
+
+def test_missing_raw_interfaces(raw_home: Path) -> None:
+    from flows.build import missing_raw_interfaces
+    from jingfen.config import Paths
+
+    paths = Paths(raw_home)
+    assert missing_raw_interfaces(paths) == []
+    for f in (paths.raw / "cmpl").glob("*.parquet"):
+        f.unlink()
+    assert missing_raw_interfaces(paths) == ["CMPL"]

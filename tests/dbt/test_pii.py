@@ -64,10 +64,13 @@ def test_no_clear_value_anywhere_in_staging(built_home: Path) -> None:
         )
         names = {
             r[0]
-            for r in con.execute("select cust_name_masked from staging.stg_bss__customers").fetchall()
+            for r in con.execute(
+                "select cust_name_masked from staging.stg_bss__customers"
+            ).fetchall()
         }
         certs = {
-            r[0] for r in con.execute("select cert_no_masked from staging.stg_bss__customers").fetchall()
+            r[0]
+            for r in con.execute("select cert_no_masked from staging.stg_bss__customers").fetchall()
         }
     finally:
         con.close()

@@ -19,8 +19,13 @@ def _make_build_db(paths: Paths, marker: str, n_rows: int) -> None:
     paths.build_db.unlink(missing_ok=True)
     con = duckdb.connect(str(paths.build_db))
     try:
-        con.execute("create table main.fct_marker as select ? as marker, range as i from range(?)", [marker, n_rows])
-        con.execute("create view main.v_marker as select marker, count(*) as n from main.fct_marker group by marker")
+        con.execute(
+            "create table main.fct_marker as select ? as marker, range as i from range(?)",
+            [marker, n_rows],
+        )
+        con.execute(
+            "create view main.v_marker as select marker, count(*) as n from main.fct_marker group by marker"
+        )
     finally:
         con.close()
 
@@ -113,7 +118,9 @@ def test_publish_refuses_views_that_read_files(tmp_path: Path) -> None:
     try:
         con.execute(f"copy (select 1 as a) to '{tmp_path / 'x.parquet'}' (format parquet)")
         con.execute("create table main.t as select 1 as a")
-        con.execute(f"create view main.stg_x as select * from read_parquet('{tmp_path / 'x.parquet'}')")
+        con.execute(
+            f"create view main.stg_x as select * from read_parquet('{tmp_path / 'x.parquet'}')"
+        )
     finally:
         con.close()
     with pytest.raises(PublishError, match=r"main\.stg_x"):

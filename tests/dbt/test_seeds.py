@@ -19,22 +19,30 @@ def test_seed_column_types(built_home: Path) -> None:
         cats = _types(con, "complaint_categories")
         assert cats["category_code"] == cats["l1_code"] == "VARCHAR"
         # leading zeros survive: '010101' is not 10101
-        assert con.execute(
-            "select count(*) from main.complaint_categories where category_code like '0%'"
-        ).fetchall()[0][0] > 0
+        assert (
+            con.execute(
+                "select count(*) from main.complaint_categories where category_code like '0%'"
+            ).fetchall()[0][0]
+            > 0
+        )
         assert con.execute(
             "select min(length(category_code)), max(length(category_code)) from main.complaint_categories"
         ).fetchall()[0] == (6, 6)
         cv = _types(con, "code_values")
         assert cv["code"] == "VARCHAR" and cv["sort_order"] == "INTEGER"
-        assert con.execute(
-            "select count(*) from main.code_values where code_set = 'customer_type' and code = '01'"
-        ).fetchall()[0][0] == 1
+        assert (
+            con.execute(
+                "select count(*) from main.code_values where code_set = 'customer_type' and code = '01'"
+            ).fetchall()[0][0]
+            == 1
+        )
         pk = _types(con, "packages")
         assert pk["monthly_fee_yuan"] == "DECIMAL(18,2)" and pk["is_active"] == "BOOLEAN"
         assert pk["pay_type"] == pk["launch_month"] == "VARCHAR"
         hol = _types(con, "holidays")
-        assert hol["date"] == "DATE" and hol["is_holiday"] == hol["is_adjusted_workday"] == "BOOLEAN"
+        assert (
+            hol["date"] == "DATE" and hol["is_holiday"] == hol["is_adjusted_workday"] == "BOOLEAN"
+        )
         # 2026 Spring Festival: 15-23 Feb off, Sat 14 and Sat 28 Feb worked
         spring = con.execute(
             "select min(date), max(date), count(*) from main.holidays "

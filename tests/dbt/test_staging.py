@@ -3,12 +3,14 @@ and all delivered SEQ parts kept."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 from dbt_raw_fixture import MSISDNS
 
 from jingfen.dbt import run_dbt
@@ -56,18 +58,25 @@ def test_money_snapshot_month_and_metadata(built_home: Path) -> None:
             "select total_due_yuan, voice_fee_yuan, discount_yuan, bill_month, source_file, load_id "
             "from staging.stg_bss__bills where subs_id = 'S001' and bill_month = date '2026-10-01'"
         ).fetchall()
-        types = dict(con.execute("describe staging.stg_bss__bills").fetchall()[i][:2] for i in range(3))
         bill_types = {r[0]: r[1] for r in con.execute("describe staging.stg_bss__bills").fetchall()}
         months = con.execute(
             "select distinct snapshot_month from staging.stg_bss__subscribers order by 1"
         ).fetchall()
-        cust_types = {r[0]: r[1] for r in con.execute("describe staging.stg_bss__customers").fetchall()}
+        cust_types = {
+            r[0]: r[1] for r in con.execute("describe staging.stg_bss__customers").fetchall()
+        }
     finally:
         con.close()
-    assert types  # describe works
     # 19.00 + 1.23 + 0.10 + 5.00 - 2.00 = 23.33 元 from 2333 分, exactly
     assert bill == [
-        (Decimal("23.33"), Decimal("1.23"), Decimal("2.00"), date(2026, 10, 1), "BILL_44_202610_001.dat", "L20261102T013000")
+        (
+            Decimal("23.33"),
+            Decimal("1.23"),
+            Decimal("2.00"),
+            date(2026, 10, 1),
+            "BILL_44_202610_001.dat",
+            "L20261102T013000",
+        )
     ]
     assert bill_types["total_due_yuan"] == "DECIMAL(18,2)"
     assert not any(c.endswith("_fen") for c in bill_types)
@@ -85,7 +94,7 @@ def test_several_seq_parts_are_all_kept(raw_home: Path) -> None:
     part2["subs_id"] = part2["subs_id"].str.replace("S", "T")
     part2["_file"] = "SUBS_44_202610_002.dat"
     pq.write_table(
-        __import__("pyarrow").Table.from_pandas(part2, schema=part1.schema, preserve_index=False),
+        pa.Table.from_pandas(part2, schema=part1.schema, preserve_index=False),
         subs / "SUBS_44_202610_002.parquet",
     )
     run_dbt(["seed", "--select", "packages", "provinces", "regions", "code_values"])
@@ -99,3 +108,52 @@ def test_several_seq_parts_are_all_kept(raw_home: Path) -> None:
     finally:
         con.close()
     assert n == (2 * len(MSISDNS), 2)
+
+
+@pytest.mark.slow
+def test_events_of_unknown_subscribers_fail_only_in_snapshotted_months(raw_home: Path) -> None:
+    from dbt_raw_fixture import write_file
+
+    from jingfen.dbt import DbtRunError
+    from jingfen.interfaces import INTERFACES
+
+    evnt = INTERFACES["EVNT"]
+    base = {
+        "msisdn": "18600000000",
+        "event_type": "01",
+        "prov_code": "44",
+        "city_code": "4401",
+        "old_package_code": None,
+        "new_package_code": "P4G019",
+        "channel_id": "CH001",
+    }
+    # opened on 1 Nov: no November SUBS snapshot yet, so not checked
+    write_file(
+        raw_home / "warehouse/raw",
+        evnt,
+        "20261101",
+        [{**base, "event_id": "E9001", "subs_id": "S900", "event_time": datetime(2026, 11, 1, 9)}],
+    )
+    run_dbt(
+        ["seed", "--select", "packages", "provinces", "regions", "code_values", "channel_types"]
+    )
+    select = [
+        "--select",
+        "stg_bss__subscriber_events",
+        "stg_bss__subscribers",
+        "stg_bss__customers",
+        "stg_bss__channels",
+        "--indirect-selection",
+        "cautious",
+    ]
+    run_dbt(["build", *select])
+
+    # an October event of a subscriber missing from the October snapshot is an error
+    write_file(
+        raw_home / "warehouse/raw",
+        evnt,
+        "20261031",
+        [{**base, "event_id": "E9002", "subs_id": "S901", "event_time": datetime(2026, 10, 31, 9)}],
+    )
+    with pytest.raises(DbtRunError, match="exists_in_snapshot_stg_bss__subscriber_events"):
+        run_dbt(["build", *select])

@@ -13,7 +13,8 @@ place and overlaps its dates (a day of slack either side, since complaints trail
 False alarms are counted as episodes — one per kind, place and month — among alerts that name a
 cause (``CAUSAL_KINDS``) and are not explained by an incident of that kind: an alert on the
 incident's province in its dates (a province-level KPI that moved because one of its cells went
-down is right, only coarse) explains it without counting as finding it.
+down is right, only coarse), or on a fraudulent dealer up to 3 months after its last batch (its
+subscribers are still recent acquisitions), explains it without counting as finding it.
 
 Run ``python tests/warehouse/marts_recall.py JINGFEN_HOME`` for the report.
 """
@@ -31,6 +32,7 @@ import duckdb
 
 CAUSAL_KINDS = ("cell_outage", "billing_error", "revenue_dip", "fraud_dealer")
 SLACK = timedelta(days=1)
+FRAUD_TRAIL = timedelta(days=92)
 
 
 @dataclass(frozen=True)
@@ -152,12 +154,16 @@ def finds(alert: Alert, inc: Incident) -> bool:
 
 def explains(inc: Incident, alert: Alert) -> bool:
     """Whether ``inc`` accounts for ``alert`` (same kind, province and dates) — looser than
-    :func:`finds`: used only to decide what is a false alarm."""
+    :func:`finds`: used only to decide what is a false alarm. A fraudulent dealer's subscribers
+    stay "recent acquisitions" for 3 months after its last batch, so its channel alerts may
+    trail the incident by that much."""
+    trail = FRAUD_TRAIL if inc.kind == "fraud_dealer" else SLACK
     return (
         alert.kind == inc.kind
         and alert.prov_code == inc.prov_code
+        and (not inc.channel_id or alert.channel_id == inc.channel_id)
         and alert.end >= inc.start - SLACK
-        and alert.start <= inc.end + SLACK
+        and alert.start <= inc.end + trail
     )
 
 

@@ -20,17 +20,24 @@ days as (
 ),
 
 holidays as (
-    select * from {{ ref('holidays') }}
+    select
+        h.date as holiday_date,
+        h.holiday_name,
+        h.holiday_name_en,
+        h.is_holiday,
+        h.is_adjusted_workday,
+        h.is_spring_festival_period
+    from {{ ref('holidays') }} as h
 ),
 
 spring_festivals as (
     select
-        extract(year from date) as festival_year,
-        min(date) as first_day,
-        max(date) as last_day
+        extract(year from holiday_date) as festival_year,
+        min(holiday_date) as first_day,
+        max(holiday_date) as last_day
     from holidays
     where is_spring_festival_period
-    group by extract(year from date)
+    group by extract(year from holiday_date)
 )
 
 select
@@ -68,7 +75,7 @@ select
     sf.festival_year is not null as is_spring_festival_window
 from days as d
 left join holidays as h
-    on d.date_day = h.date
+    on d.date_day = h.holiday_date
 left join spring_festivals as sf
     on d.date_day >= {{ add_days('sf.first_day', -7) }}
     and d.date_day <= {{ add_days('sf.last_day', 7) }}

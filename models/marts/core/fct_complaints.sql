@@ -34,7 +34,9 @@ select
     -- measures
     case
         when c.close_time is not null
-            then {{ dbt.datediff('c.accept_time', 'c.close_time', 'minute') }} / 60.0
+            then cast(
+                {{ dbt.datediff('c.accept_time', 'c.close_time', 'minute') }} as {{ double_type() }}
+            ) / 60
     end as handling_hours,
     -- flags
     c.close_time is not null as is_closed,

@@ -21,6 +21,7 @@ select
     s.subs_id,
     s.cust_id,
     s.subscriber_sk,
+    s.customer_sk,
     s.month_start,
     -- dimensions
     s.prov_code,

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ml.reasons import top_reasons
+
+
+def test_reasons_are_worded_with_the_subscribers_values() -> None:
+    feats = ["mou_chg_3m", "contract_months_left", "complaint_cnt_3m", "my_own_feature"]
+    frame = pd.DataFrame(
+        {
+            "mou_chg_3m": [-0.62, 0.3],
+            "contract_months_left": [1, 12],
+            "complaint_cnt_3m": [2, 0],
+            "my_own_feature": [3.14159, 1.0],
+        }
+    )
+    contrib = np.array([[0.9, 0.5, 0.1, -0.2, -3.0], [-0.1, -0.2, -0.3, 0.4, -3.0]])
+    r = top_reasons(contrib, feats, frame)
+    assert r.loc[0, "reason_1_zh"] == "通话量三个月下降 62%"
+    assert r.loc[0, "reason_1_en"] == "Voice minutes down 62% over three months"
+    assert r.loc[0, "reason_1_code"] == "MOU_DOWN"
+    assert (
+        r.loc[0, "reason_2_code"] == "CONTRACT_ENDING"
+        and r.loc[0, "reason_2_zh"] == "合约剩余 1 个月"
+    )
+    assert r.loc[0, "reason_3_zh"] == "近三个月投诉 2 次"
+    # only risk-raising features are reasons; an unknown feature still reads
+    assert r.loc[1, "reason_1_zh"] == "特征 my_own_feature = 1.00"
+    assert pd.isna(r.loc[1, "reason_2_code"]) and pd.isna(r.loc[1, "reason_3_zh"])
+
+
+def test_reasons_for_a_trained_model_cover_every_row(trained) -> None:
+    model, parts = trained
+    t = parts["test"].head(500)
+    _, contrib, _ = model.score(t)
+    r = top_reasons(contrib, model.features, t[model.features])
+    assert len(r) == 500
+    assert r["reason_1_code"].notna().mean() > 0.95
+    assert r["reason_1_zh"].str.len().min() > 2
