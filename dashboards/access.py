@@ -135,13 +135,17 @@ def _asset_datasets(assets_dir: Path) -> dict[str, str]:
     return out
 
 
-def _asset_dashboards(assets_dir: Path) -> dict[str, str]:
-    """slug -> audience of every dashboard the assets define (总部-only ones say so in their
-    description, which the catalogue writes)."""
-    out: dict[str, str] = {}
+def _asset_dashboards(assets_dir: Path) -> dict[str, tuple[str, bool]]:
+    """slug -> (audience, has charts) of every dashboard the assets define (the generator
+    writes the audience into the dashboard's metadata)."""
+    out: dict[str, tuple[str, bool]] = {}
     for p in (assets_dir / "dashboards").glob("*.yaml"):
         content = yaml.safe_load(p.read_text(encoding="utf-8"))
-        out[content["slug"]] = content.get("metadata", {}).get("jingfen_audience", "all")
+        has_charts = any(
+            isinstance(v, dict) and v.get("type") == "CHART" for v in content["position"].values()
+        )
+        audience = content.get("metadata", {}).get("jingfen_audience", "hq")
+        out[content["slug"]] = (audience, has_charts)
     return out
 
 
@@ -305,9 +309,16 @@ def provision_access(
         name = province_role(prov)
         acc.set_role_permissions(name, roles[name], gamma | province_perms)
 
-    # Dashboard visibility (DASHBOARD_RBAC): 总部-only dashboards are limited to hq (and Admin).
-    for slug, audience in _asset_dashboards(assets_dir).items():
-        wanted_roles = [roles[HQ_ROLE]] if audience == "hq" else []
+    # Dashboard visibility (DASHBOARD_RBAC): 总部-only dashboards are limited to hq (and Admin);
+    # a dashboard without charts (the 报表目录 landing page) grants no dataset, so it is given
+    # to every jingfen role explicitly; the others follow their datasets (no roles set).
+    for slug, (audience, has_charts) in _asset_dashboards(assets_dir).items():
+        if audience == "hq":
+            wanted_roles = [roles[HQ_ROLE]]
+        elif not has_charts:
+            wanted_roles = sorted(roles[r] for r in cfg.roles)
+        else:
+            wanted_roles = []
         found = client.get_all("dashboard", filters=[{"col": "slug", "opr": "eq", "value": slug}])
         for dash in found:
             have = sorted(

@@ -188,6 +188,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "risk_decile": ("风险十分位", "Risk decile"),
     "value_at_risk_yuan": ("风险收入（元）", "Value at risk"),
     "rank_in_province": ("省内排名", "Rank in province"),
+    "reason_1_code": ("主要原因（编码）", "Main reason (code)"),
     "reason_1_zh": ("主要原因", "Main reason"),
     "reason_2_zh": ("原因二", "Second reason"),
     "reason_3_zh": ("原因三", "Third reason"),
@@ -295,7 +296,12 @@ _NUMBERS = {
 }  # fmt: skip
 
 
+_TEXTS = {"breakdown_value", "segment_value", "category_code", "category_l1_code"}
+
+
 def _type(name: str) -> ColumnType:
+    if name in _TEXTS:
+        return "VARCHAR"
     if name in _DATES:
         return "DATE"
     if name.endswith("_at"):
@@ -494,7 +500,7 @@ MART_CHURN_SCORES = dataset(
     "流失评分：每个被评分用户每月一行（概率、风险十分位、原因）",
     "Churn scores: one row per scored subscriber per month",
     "score_month prov_code city_code city_name pay_type net_type package_code arpu_band p_churn "
-    "risk_decile arpu_yuan value_at_risk_yuan reason_1_zh model_version",
+    "risk_decile arpu_yuan value_at_risk_yuan reason_1_code reason_1_zh model_version",
     time="score_month",
     extra_metrics=(
         m("scored_subs", "count(*)", "评分用户数", "Scored subscribers"),
@@ -523,6 +529,7 @@ MART_CHANNEL_REGION = dataset(
     "渠道汇总：每月每个区域每类渠道一行",
     "Channels by region, month and channel type",
     f"{REGION} channel_type channels new_subs commission_yuan acquired_revenue_yuan risk_channels",
+    extra_metrics=(m("commission", "sum(commission_yuan)", "酬金（元）", "Commissions (yuan)"),),
 )
 MART_CHANNEL_RATINGS = dataset(
     "mart_channel_ratings",
@@ -808,7 +815,7 @@ REVENUE = DashboardSpec(
             where=(
                 PROVINCE_ROWS,
                 Where("breakdown_type", "==", "bill_item"),
-                Where("breakdown_value", "!=", "discount"),
+                Where("breakdown_value", "NOT IN", ("discount",)),
             ),
             width=4,
         ),
@@ -977,12 +984,12 @@ RETENTION = DashboardSpec(
         ),
         ChartSpec(
             "churn_reasons",
-            "高风险用户主要原因",
-            "Main reasons of the top risk decile",
+            "高风险用户主要原因（前20%）",
+            "Main reasons of the two highest risk deciles",
             MART_CHURN_SCORES,
             "pie",
             metric="scored_subs",
-            groupby=("reason_1_zh",),
+            groupby=("reason_1_code",),
             where=(Where("risk_decile", "<=", 2),),
             width=6,
         ),
@@ -1056,9 +1063,9 @@ CHANNELS = DashboardSpec(
             "Commissions by channel type",
             MART_CHANNEL_REGION,
             "bar",
-            metric="CMSN_TOTAL",
+            metric="commission",
             groupby=("channel_type",),
-            where=(PROVINCE_ROWS, Where("channel_type", "!=", "all")),
+            where=(PROVINCE_ROWS, Where("channel_type", "NOT IN", ("all",))),
         ),
         ChartSpec(
             "channel_grade_distribution",
@@ -1523,7 +1530,7 @@ DATA_QUALITY = DashboardSpec(
                 "reason_code",
                 "reason",
             ),
-            where=(Where("status", "!=", "loaded"),),
+            where=(Where("status", "NOT IN", ("loaded",)),),
             order_by=(("finished_at", False),),
             width=8,
         ),

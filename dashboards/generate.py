@@ -138,6 +138,11 @@ class Where:
     op: str
     val: str | int | float | tuple[str, ...]
 
+    def __post_init__(self) -> None:
+        if self.op == "!=":
+            # Superset 6.1 turns a saved "!=" filter into IS NOT NULL on replay.
+            raise ValueError(f"Where({self.col!r}, '!=', ...): write NOT IN with a tuple instead.")
+
 
 @dataclass(frozen=True)
 class ChartSpec:
@@ -431,6 +436,17 @@ def _y_format(chart: ChartSpec) -> str:
     return chart.dataset.metric(chart.metric).d3format or "SMART_NUMBER"
 
 
+def _number_formats(chart: ChartSpec) -> dict[str, Any]:
+    """Two decimals for measures in raw tables (probabilities and rates as they are stored)."""
+    out: dict[str, Any] = {}
+    for name in chart.columns:
+        col = chart.dataset.column(name)
+        if col.type in ("DOUBLE", "DECIMAL"):
+            fmt = ".1%" if name.startswith("p_") else ",.2f"
+            out[name] = {"d3NumberFormat": fmt}
+    return out
+
+
 def chart_params(chart: ChartSpec) -> dict[str, Any]:
     """The chart's form data (``params``), as the Explore view would save it."""
     ds = chart.dataset
@@ -451,6 +467,7 @@ def chart_params(chart: ChartSpec) -> dict[str, Any]:
             "server_pagination": False,
             "table_timestamp_format": "%Y-%m-%d",
             "show_cell_bars": False,
+            "column_config": _number_formats(chart),
         }
     if chart.kind == "agg_table":
         metrics = [_adhoc_metric(chart, m) for m in chart.metrics]

@@ -93,7 +93,9 @@ def spark_python() -> Path:
     return py
 
 
-def _duckdb_tables_to_parquet(db: Path, schema: str, out_dir: Path, only: tuple[str, ...] = ()) -> dict[str, str]:
+def _duckdb_tables_to_parquet(
+    db: Path, schema: str, out_dir: Path, only: tuple[str, ...] = ()
+) -> dict[str, str]:
     """Copy the tables of ``schema`` in DuckDB file ``db`` to ``out_dir/<table>/data.parquet``."""
     import duckdb
 

@@ -28,7 +28,19 @@ from pathlib import Path
 from typing import Any
 
 # Raw-layer interfaces (the `raw` source's table identifiers, lowercase interface codes).
-RAW_TABLES = ("cust", "subs", "evnt", "bill", "paym", "usgd", "usgm", "cell", "chnl", "cmsn", "cmpl")
+RAW_TABLES = (
+    "cust",
+    "subs",
+    "evnt",
+    "bill",
+    "paym",
+    "usgd",
+    "usgm",
+    "cell",
+    "chnl",
+    "cmsn",
+    "cmpl",
+)
 
 
 def spark_session(job: dict[str, Any]) -> Any:

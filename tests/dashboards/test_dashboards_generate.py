@@ -10,11 +10,21 @@ from pathlib import Path
 import pytest
 import yaml
 
-from dashboards.catalogue import DASHBOARDS, INDICATOR_OVERVIEW, MART_INDICATOR_VALUES
+from dashboards.catalogue import (
+    DASHBOARDS,
+    INDICATOR_OVERVIEW,
+    LANDING,
+    MART_INDICATOR_VALUES,
+    REPORTS,
+    indicator_metrics,
+    indicator_rows,
+)
 from dashboards.deploy import ASSETS_DIR, BUNDLE_ROOT, build_bundle
 from dashboards.generate import (
     ChartSpec,
+    ColumnSpec,
     DashboardSpec,
+    DatasetSpec,
     FilterSpec,
     Where,
     assets_differ,
@@ -54,7 +64,10 @@ def test_every_link_resolves(tmp_path: Path) -> None:
             for v in dash["position"].values()
             if isinstance(v, dict) and v.get("type") == "CHART"
         }
-        assert in_layout and in_layout <= set(charts)
+        assert in_layout <= set(charts)
+        assert in_layout or any(
+            isinstance(v, dict) and v.get("type") == "MARKDOWN" for v in dash["position"].values()
+        ), p.name
         for f in dash["metadata"]["native_filter_configuration"]:
             for t in f["targets"]:
                 assert not t or t["datasetUuid"] in ds
@@ -118,3 +131,93 @@ def test_cascading_city_filter_renders() -> None:
     nf = files["dashboards/geo.yaml"]["metadata"]["native_filter_configuration"]
     assert nf[1]["cascadeParentIds"] == ["NATIVE_FILTER-province"]
     assert nf[1]["targets"][0]["column"]["name"] == "region_code"
+
+
+def test_catalogue_has_the_ten_reports_and_a_landing_page() -> None:
+    assert len(REPORTS) == 10 and DASHBOARDS[0] is LANDING
+    text = LANDING.markdown[0].text
+    for d in REPORTS:
+        assert f"(/superset/dashboard/{d.slug}/)" in text and d.title_zh in text
+        assert d.title_en and d.description_zh, d.slug
+    slugs = [d.slug for d in DASHBOARDS]
+    assert len(slugs) == len(set(slugs))
+
+
+def test_every_report_has_period_and_province_filters() -> None:
+    for d in REPORTS:
+        kinds = {(f.kind, f.column) for f in d.filters}
+        assert ("time", None) in kinds, d.slug
+        assert ("select", "prov_code") in kinds, d.slug
+
+
+def test_datasets_are_limited_by_province_or_hq_only() -> None:
+    """Row-level security needs prov_code; anything without it must never reach a province."""
+    for d in DASHBOARDS:
+        for ds in d.datasets:
+            assert ds.has_province or ds.audience == "hq", ds.table
+            if ds.audience == "hq":
+                assert d.audience == "hq", (d.slug, ds.table)
+    with pytest.raises(ValueError, match="no prov_code column"):
+        DatasetSpec("t", "表", "T", (ColumnSpec("x", "VARCHAR", "x", "x"),))
+
+
+def test_metrics_come_from_the_indicator_catalogue() -> None:
+    rows = {r["indicator_code"]: r for r in indicator_rows()}
+    revenue = {m.name: m for m in indicator_metrics("mart_revenue_region_month")}
+    assert revenue["REV_TOTAL"].expression == "sum(revenue_yuan)"
+    assert revenue["ARPU"].expression == "1 * sum(revenue_yuan) / nullif(sum(avg_subs), 0)"
+    assert "ARPU_MOM" not in revenue  # not additive across regions: summing would be wrong
+    dev = {m.name: m for m in indicator_metrics("mart_development_month")}
+    assert dev["CHURN_RATE"].expression == (
+        "100 * sum(case when breakdown_type = 'total' then churned_subs end) / "
+        "nullif(sum(case when breakdown_type = 'total' then opening_subs end), 0)"
+    )
+    assert rows["CHURN_RATE"]["name_zh"] in dev["CHURN_RATE"].label_zh
+    # every catalogue indicator of a mart the dashboards read is a metric there, if additive
+    for d in DASHBOARDS:
+        for ds in d.datasets:
+            names = {m.name for m in ds.metrics}
+            for code, r in rows.items():
+                if r["source_model"] == ds.table and r["is_additive"] == "true":
+                    assert code in names, (ds.table, code)
+
+
+def test_new_chart_kinds_render() -> None:
+    files = render_assets(DASHBOARDS)
+    viz = {c["viz_type"] for k, c in files.items() if k.startswith("charts/")}
+    assert {"big_number", "pie", "waterfall", "table", "echarts_timeseries_line"} <= viz
+    bridge = files["charts/revenue_bridge.yaml"]
+    qc = json.loads(bridge["query_context"])
+    assert qc["queries"][0]["extras"]["where"] == "(is_latest_month)"
+    big = files["charts/kpi_rev_total.yaml"]["params"]
+    assert big["compare_lag"] == 1 and big["x_axis"] == "period_month"
+    ds = files["datasets/jingfen/rpt_load_rejects.yaml"]
+    assert ds["sql"] and "stg_ingest__load_audit" in ds["sql"] and ds["schema"] == "staging"
+    assert json.loads(ds["extra"]) == {"jingfen_audience": "all"}
+    hq = files["dashboards/hq-submissions.yaml"]["metadata"]["jingfen_audience"]
+    assert hq == "hq"
+
+
+def test_select_filters_leave_out_charts_without_their_column() -> None:
+    files = render_assets(DASHBOARDS)
+    dash = files["dashboards/revenue-arpu.yaml"]
+    chart_ids = {
+        v["meta"]["uuid"]: v["meta"]["chartId"]
+        for v in dash["position"].values()
+        if isinstance(v, dict) and v.get("type") == "CHART"
+    }
+    city = next(
+        f for f in dash["metadata"]["native_filter_configuration"] if f["id"].endswith("city")
+    )
+    assert city["cascadeParentIds"] == ["NATIVE_FILTER-province"]
+    col = city["targets"][0]["column"]["name"]
+    from dashboards.catalogue import REVENUE
+
+    for chart in REVENUE.charts:
+        has = any(c.name == col for c in chart.dataset.columns)
+        assert (chart_ids[chart.uuid] in city["scope"]["excluded"]) is not has, chart.key
+
+
+def test_not_equals_is_refused() -> None:
+    with pytest.raises(ValueError, match="NOT IN"):
+        Where("status", "!=", "loaded")

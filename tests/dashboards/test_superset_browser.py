@@ -1,20 +1,25 @@
-"""Headless Chromium opens the dashboards as a province user: charts render, no error alerts,
-Chinese UI, nothing fetched from outside hosts. Screenshots go to tests/artifacts/."""
+"""Headless Chromium opens every dashboard of the catalogue logged in (a province user for the
+reports every province sees, hq for the 总部-only ones): every chart draws, no error alert,
+Chinese UI, nothing fetched from outside hosts. Screenshots go to tests/artifacts/, and the
+executive overview as seen by headquarters to docs/img/overview.png (linked by the README)."""
 
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
-from dashboards.catalogue import DASHBOARDS
+from dashboards.catalogue import DASHBOARDS, INDICATOR_OVERVIEW
 
 pytestmark = [pytest.mark.superset, pytest.mark.browser]
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+REPO = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO / "tests" / "artifacts"
+DOCS_IMAGE = REPO / "docs" / "img" / "overview.png"
 # Keep Chromium off the network (STACK-NOTES "Browser checks").
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -30,6 +35,9 @@ CHROMIUM_ARGS = [
     "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
 ]
 ERROR_SELECTORS = ".ant-alert-error, [data-test=error-message], .alert-danger"
+# A drawn chart: an echarts canvas, a table row, a big number, or the "no results" state.
+DRAWN = "canvas, table tbody tr, .header-line, .ant-empty, [class*=EmptyState], .no-results"
+RENDER_TIMEOUT_S = 90
 
 
 @pytest.fixture(scope="module")
@@ -44,51 +52,99 @@ def browser():
         b.close()
 
 
-@pytest.mark.parametrize("username,prov", [("gd_analyst", "44")])
-@pytest.mark.parametrize("dash", DASHBOARDS, ids=lambda d: d.slug)
-def test_dashboard_renders_for_province_user(superset_instance, browser, dash, username, prov):
-    page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
-    outside: list[str] = []
-    page.on(
-        "response",
-        lambda r: (
-            outside.append(r.url) if urlparse(r.url).hostname not in ("127.0.0.1", None) else None
-        ),
-    )
-    page.set_default_timeout(120_000)
-    try:
-        page.goto(f"{superset_instance.url}/login/")
-        page.fill("[data-test=username-input]", username)
-        page.fill("[data-test=password-input]", superset_instance.password(username))
-        page.click("[data-test=login-button]")
-        page.wait_for_url(lambda u: "/login" not in u, wait_until="commit")
+@pytest.fixture(scope="module")
+def pages(superset_instance, browser):
+    """One logged-in page per user, reused across dashboards (logging in costs seconds)."""
+    opened = {}
 
-        page.goto(f"{superset_instance.url}/superset/dashboard/{dash.slug}/")
-        page.wait_for_selector(f"text={dash.title_zh}")
-        # every chart has drawn: an echarts canvas or a table body with rows
-        for chart in dash.charts:
-            holder = page.locator(".dashboard-component-chart-holder", has_text=chart.title_zh)
-            drawn = holder.locator("canvas, table tbody tr").first
-            drawn.wait_for(state="visible")
-        page.wait_for_load_state("networkidle")
-        errors = page.locator(ERROR_SELECTORS).all_inner_texts()
-        assert errors == [], f"error alerts on {dash.slug}: {errors}"
-        assert page.locator("text=看板").count() > 0, "the UI should be in Chinese"
+    def get(username: str):
+        if username not in opened:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+            page.set_default_timeout(RENDER_TIMEOUT_S * 1000)
+            outside: list[str] = []
+            page.on(
+                "response",
+                lambda r: (
+                    outside.append(r.url)
+                    if urlparse(r.url).hostname not in ("127.0.0.1", None)
+                    else None
+                ),
+            )
+            page.goto(f"{superset_instance.url}/login/")
+            page.fill("[data-test=username-input]", username)
+            page.fill("[data-test=password-input]", superset_instance.password(username))
+            page.click("[data-test=login-button]")
+            page.wait_for_url(lambda u: "/login" not in u, wait_until="commit")
+            opened[username] = (page, outside)
+        return opened[username]
 
-        # the province user's table shows only its own province
-        table = page.locator(".dashboard-component-chart-holder table tbody").first
-        if table.count():
-            text = table.inner_text()
-            others = [p for p in ("11", "31") if f"\t{p}\t" in f"\t{text}\t".replace("\n", "\t")]
-            assert others == [], f"{username} sees provinces {others}"
-
-        shots = superset_instance.home / "superset" / "screenshots"
-        shots.mkdir(parents=True, exist_ok=True)
-        shot = shots / f"{dash.slug}-{username}.png"
-        page.screenshot(path=str(shot), full_page=True)
-        assert shot.stat().st_size > 10_000
-        ARTIFACTS.mkdir(exist_ok=True)
-        shutil.copy(shot, ARTIFACTS / shot.name)
-        assert outside == [], f"the page loaded from outside hosts: {outside}"
-    finally:
+    yield get
+    for page, _ in opened.values():
         page.close()
+
+
+def _open_and_check(superset_instance, page, dash) -> float:
+    t0 = time.perf_counter()
+    page.goto(f"{superset_instance.url}/superset/dashboard/{dash.slug}/")
+    page.wait_for_selector(f"text={dash.title_zh}")
+    if dash.markdown:
+        page.wait_for_selector(".dashboard-markdown")
+    holders = page.locator(".dashboard-component-chart-holder")
+    deadline = time.monotonic() + RENDER_TIMEOUT_S
+    while time.monotonic() < deadline:
+        loading = page.locator(".dashboard-component-chart-holder .loading").count()
+        if holders.count() >= len(dash.charts) and loading == 0:
+            break
+        time.sleep(0.3)
+    else:
+        pytest.fail(f"{dash.slug}: charts still loading after {RENDER_TIMEOUT_S} s")
+    for chart in dash.charts:
+        holder = page.locator(".dashboard-component-chart-holder", has_text=chart.title_zh)
+        holder.first.scroll_into_view_if_needed()
+        holder.locator(DRAWN).first.wait_for(state="attached", timeout=30_000)
+    errors = page.locator(ERROR_SELECTORS).all_inner_texts()
+    assert errors == [], f"error alerts on {dash.slug}: {errors}"
+    assert page.locator("text=看板").count() > 0, "the UI should be in Chinese"
+    return time.perf_counter() - t0
+
+
+def _screenshot(superset_instance, page, name: str) -> Path:
+    shots = superset_instance.home / "superset" / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    shot = shots / f"{name}.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 10_000
+    ARTIFACTS.mkdir(exist_ok=True)
+    shutil.copy(shot, ARTIFACTS / shot.name)
+    return shot
+
+
+@pytest.mark.parametrize("dash", DASHBOARDS, ids=lambda d: d.slug)
+def test_dashboard_renders(superset_instance, pages, dash) -> None:
+    username, other = ("hq_analyst", None) if dash.audience == "hq" else ("gd_analyst", "11")
+    page, outside = pages(username)
+    seconds = _open_and_check(superset_instance, page, dash)
+    superset_instance.timings[f"browser_{dash.slug}_s"] = round(seconds, 1)
+    if other is not None:
+        # the province user's tables show only its own province (the 省份编码 column)
+        for table in page.locator(".dashboard-component-chart-holder table").all():
+            headers = [h.strip() for h in table.locator("thead th").all_inner_texts()]
+            if "省份编码" not in headers:
+                continue
+            col = headers.index("省份编码") + 1
+            cells = table.locator(f"tbody tr td:nth-child({col})").all_inner_texts()
+            assert other not in {c.strip() for c in cells}, (
+                f"{username} sees province {other} on {dash.slug}"
+            )
+    _screenshot(superset_instance, page, f"{dash.slug}-{username}")
+    assert outside == [], f"the page loaded from outside hosts: {outside}"
+
+
+def test_overview_as_headquarters_for_the_docs(superset_instance, pages) -> None:
+    page, outside = pages("hq_analyst")
+    page.set_viewport_size({"width": 1400, "height": 1800})
+    _open_and_check(superset_instance, page, INDICATOR_OVERVIEW)
+    shot = _screenshot(superset_instance, page, f"{INDICATOR_OVERVIEW.slug}-hq_analyst")
+    DOCS_IMAGE.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(shot, DOCS_IMAGE)
+    assert outside == []

@@ -28,7 +28,12 @@ DAY = "20261101"
 def _leaf_values(rng: random.Random, ind, values: dict[str, float]) -> dict:
     """One city's figures for one indicator (numerator/denominator for ratios)."""
     if ind.code == "NET_ADDS" and "NEW_SUBS" in values and "CHURNED_SUBS" in values:
-        return {"value": values["NEW_SUBS"] - values["CHURNED_SUBS"]}
+        return {
+            "value": values["NEW_SUBS"]
+            - values["CHURNED_SUBS"]
+            + values.get("MIGRATION_IN_SUBS", 0.0)
+            - values.get("MIGRATION_OUT_SUBS", 0.0)
+        }
     if ind.aggregation in ("ratio", "change"):
         den = float(rng.randint(50, 5000))
         num = (

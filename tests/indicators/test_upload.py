@@ -38,7 +38,9 @@ def test_catalogue_rules_from_the_real_seed(catalogue):
     assert all(i.level in ("L0", "L1", "L2") for i in catalogue.mandatory("month"))
     assert all(i.mandatory for i in catalogue.for_grain("day"))
     assert any(
-        r.target == "NET_ADDS" and r.describe() == "NET_ADDS = NEW_SUBS - CHURNED_SUBS"
+        r.target == "NET_ADDS"
+        and r.describe()
+        == "NET_ADDS = NEW_SUBS - CHURNED_SUBS + MIGRATION_IN_SUBS - MIGRATION_OUT_SUBS"
         for r in catalogue.rules
     )
     assert parse_linear_formula("A - b + C", {"A", "B", "C"}) == ((1, "A"), (-1, "B"), (1, "C"))
