@@ -59,15 +59,23 @@ def simulate(
     subscribers: Annotated[int, typer.Option(help="Subscribers in service at the start.")] = 20_000,
     provinces: Annotated[
         str | None,
-        typer.Option(help="Comma-separated GB/T 2260 province codes (default: all 31, by population)."),
+        typer.Option(
+            help="Comma-separated GB/T 2260 province codes (default: all 31, by population)."
+        ),
     ] = None,
-    months: Annotated[int, typer.Option(help="Complete months of history (13 gives year-on-year).")] = 13,
+    months: Annotated[
+        int, typer.Option(help="Complete months of history (13 gives year-on-year).")
+    ] = 13,
     days: Annotated[int, typer.Option(help="Daily increment days after the last month.")] = 3,
     start: Annotated[str, typer.Option(help="First month, YYYY-MM.")] = "2025-10",
-    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same files.")] = 42,
+    seed: Annotated[
+        int, typer.Option(help="Random seed; the same seed gives the same files.")
+    ] = 42,
     encoding: Annotated[str, typer.Option(help="UTF-8 or GBK.")] = "UTF-8",
     gzip: Annotated[bool, typer.Option("--gzip/--no-gzip", help="Deliver .dat.gz files.")] = False,
-    out: Annotated[Path | None, typer.Option(help="Where to write extracts (default: landing/).")] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Where to write extracts (default: landing/).")
+    ] = None,
 ) -> None:
     """Generate realistic BSS extract files (and the ground truth, kept apart in truth/)."""
     from simulator.config import SimConfig
@@ -92,7 +100,9 @@ def simulate(
 
 @app.command()
 def ingest(
-    landing: Annotated[Path | None, typer.Option(help="Folder to load from (default: landing/).")] = None,
+    landing: Annotated[
+        Path | None, typer.Option(help="Folder to load from (default: landing/).")
+    ] = None,
 ) -> None:
     """Validate and load extract files from landing/ into the raw layer (Prefect flow)."""
     _quiet_env()
@@ -104,7 +114,9 @@ def ingest(
 
 @app.command()
 def build(
-    full_refresh: Annotated[bool, typer.Option(help="Rebuild incremental models from scratch.")] = False,
+    full_refresh: Annotated[
+        bool, typer.Option(help="Rebuild incremental models from scratch.")
+    ] = False,
     select: Annotated[str | None, typer.Option(help="dbt selection, e.g. 'staging+'.")] = None,
 ) -> None:
     """Build the warehouse with dbt (seeds, models, tests) into the working database."""
@@ -125,7 +137,9 @@ def publish() -> None:
 
 @app.command()
 def run(
-    full_refresh: Annotated[bool, typer.Option(help="Rebuild incremental models from scratch.")] = False,
+    full_refresh: Annotated[
+        bool, typer.Option(help="Rebuild incremental models from scratch.")
+    ] = False,
     hq: Annotated[
         bool, typer.Option("--hq/--no-hq", help="Also act as HQ: receive the uploaded packages.")
     ] = True,
@@ -142,7 +156,9 @@ def schedule(
     cron: Annotated[str, typer.Option(help="Cron expression (Asia/Shanghai).")] = "30 2 * * *",
     api_url: Annotated[
         str | None,
-        typer.Option(help="Prefect API of a running `prefect server start --host 127.0.0.1` (default: PREFECT_API_URL)."),
+        typer.Option(
+            help="Prefect API of a running `prefect server start --host 127.0.0.1` (default: PREFECT_API_URL)."
+        ),
     ] = None,
 ) -> None:
     """Serve the nightly pipeline on a daily schedule (needs a real Prefect server)."""
@@ -190,11 +206,17 @@ def bench(
     provinces: Annotated[str | None, typer.Option(help="Comma-separated province codes.")] = None,
     months: Annotated[int, typer.Option(help="Months of history.")] = 13,
     keep: Annotated[bool, typer.Option(help="Keep the benchmark's own JINGFEN_HOME.")] = False,
+    superset: Annotated[
+        bool, typer.Option("--superset/--no-superset", help="Measure chart-data latency.")
+    ] = True,
+    ml_rows: Annotated[
+        int | None, typer.Option(help="Also train on / score this many synthetic rows.")
+    ] = None,
 ) -> None:
     """Benchmark the pipeline at a scale: per-step wall time, peak memory, rows/s (JSON)."""
     from jingfen.bench import run_benchmark
 
-    run_benchmark(scale, provinces, months, keep)
+    run_benchmark(scale, provinces, months, keep, superset, ml_rows)
 
 
 @app.command()

@@ -93,7 +93,9 @@ class ExtractName:
         try:
             datetime.strptime(period, fmt)
         except ValueError:
-            raise ExtractNameError(f"file name {name!r}: PERIOD {period!r} is not a valid date") from None
+            raise ExtractNameError(
+                f"file name {name!r}: PERIOD {period!r} is not a valid date"
+            ) from None
         return cls(iface, prov, period, seq, bool(m["gz"]))
 
 
@@ -134,8 +136,9 @@ def format_control(
     return "".join(f"{k}={values[k]}\n" for k in CONTROL_KEYS)
 
 
-def write_control(data_path: Path, records: int, encoding: str, period: str,
-                  generated_at: datetime | None = None) -> Path:
+def write_control(
+    data_path: Path, records: int, encoding: str, period: str, generated_at: datetime | None = None
+) -> Path:
     """Write the ``.chk`` beside a finished data file (bytes and md5 of the file as written)."""
     name = ExtractName.parse(data_path.name)
     nbytes, md5 = file_digest(data_path)

@@ -19,8 +19,10 @@ def render_tables() -> str:
     for i in INTERFACES.values():
         kind = "full snapshot" if i.snapshot else "increment"
         out.append(f"\n### {i.code} — {i.name_zh} ({i.name_en})\n")
-        out.append(f"Grain: {i.grain}. Delivery: {PERIOD_TEXT[i.period]}, {kind}. "
-                   f"Key: `{', '.join(i.key)}`.\n")
+        out.append(
+            f"Grain: {i.grain}. Delivery: {PERIOD_TEXT[i.period]}, {kind}. "
+            f"Key: `{', '.join(i.key)}`.\n"
+        )
         out.append("| # | column | type | M | ref | PII | description |")
         out.append("|---|---|---|---|---|---|---|")
         for n, c in enumerate(i.columns, start=1):

@@ -21,4 +21,7 @@ spark-build: env spark-env ## Build the warehouse in JINGFEN_HOME on Spark and c
 	$(PY) -m jingfen.spark build --compare
 
 test-spark: env spark-env ## Build the dbt project on Spark from a small data set; compare every mart with DuckDB
-	$(VENV)/bin/pytest -q -m slow tests/spark
+	$(VENV)/bin/pytest -q tests/spark
+
+# `make test` (and CI, which runs it) covers the Spark build too: tests/spark needs .venv-spark.
+test-deps:: system-deps spark-env

@@ -40,9 +40,8 @@ dashboards-export: env ## Pull dashboards edited in the UI into dashboards/expor
 	$(DASHBOARDS) export
 
 # The Makefile declares these two as double-colon targets; parts add their own rules.
-demo-dashboards:: superset-bootstrap ## Start Superset (if not running), deploy dashboards and access
-	$(DASHBOARDS) start --port $(SUPERSET_PORT) --if-stopped
-	$(DASHBOARDS) deploy
+demo-dashboards:: superset-env ## Start Superset (if not running), deploy dashboards and access; print URL + logins
+	JINGFEN_SUPERSET_PORT=$(SUPERSET_PORT) $(JF) superset start
 
 test-deps:: system-deps superset-env
 

@@ -17,6 +17,8 @@ os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"] = "90"
 os.environ["PREFECT_HOME"] = str(_SESSION_HOME / "prefect")
 os.environ["JINGFEN_HOME"] = str(_SESSION_HOME / "home")
 os.environ.setdefault("JINGFEN_PII_SALT", "test-salt-not-secret")
+# LightGBM's OpenMP threads spin while waiting; with servers and dbt sharing 2 cores, let them sleep.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 
 @pytest.fixture(scope="session")

@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -91,6 +92,20 @@ def spark_python() -> Path:
     if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
         raise SparkBuildError("java is not on PATH and JAVA_HOME is not set: Spark needs Java 17")
     return py
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    """Stop the driver and every process it started (SIGTERM, then SIGKILL)."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            proc.wait(timeout=10)
+            return
+        except subprocess.TimeoutExpired:
+            continue
 
 
 def _duckdb_tables_to_parquet(
@@ -180,7 +195,18 @@ def build_on_spark(
                 p.unlink()
     sp.home.mkdir(parents=True, exist_ok=True)
     extra_inputs = export_inputs(paths)
-    job = {
+    result_path = sp.home / "result.json"
+    dbt_env = {
+        "JINGFEN_HOME": str(paths.home),
+        "DBT_PROJECT_DIR": str(REPO_ROOT),
+        "DBT_PROFILES_DIR": str(REPO_ROOT),
+        "DBT_TARGET_PATH": str(sp.dbt / "target"),
+        "DBT_LOG_PATH": str(sp.dbt / "logs"),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+        "DO_NOT_TRACK": "1",
+        "DBT_USE_COLORS": "False",
+    }
+    job: dict[str, Any] = {
         "spark_home": str(sp.home),
         "raw_dir": str(paths.raw),
         "extra_inputs": extra_inputs,
@@ -189,38 +215,34 @@ def build_on_spark(
         "cores": cores,
         "shuffle_partitions": shuffle_partitions,
         "export_dir": str(sp.export) if export else None,
-        "result_path": str(sp.home / "result.json"),
+        "result_path": str(result_path),
         # Same salt as the DuckDB build, so hashed ids agree.
         "vars": {"pii_salt": pii_salt()},
-        "env": {
-            "JINGFEN_HOME": str(paths.home),
-            "DBT_PROJECT_DIR": str(REPO_ROOT),
-            "DBT_PROFILES_DIR": str(REPO_ROOT),
-            "DBT_TARGET_PATH": str(sp.dbt / "target"),
-            "DBT_LOG_PATH": str(sp.dbt / "logs"),
-            "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
-            "DO_NOT_TRACK": "1",
-            "DBT_USE_COLORS": "False",
-        },
+        "env": dbt_env,
     }
     job_path = sp.home / "job.json"
     job_path.write_text(json.dumps(job, indent=2))
-    result_path = Path(job["result_path"])
     result_path.unlink(missing_ok=True)
-    env = dict(os.environ, **job["env"], PYSPARK_PYTHON=str(py), PYSPARK_DRIVER_PYTHON=str(py))
+    env = dict(os.environ, **dbt_env, PYSPARK_PYTHON=str(py), PYSPARK_DRIVER_PYTHON=str(py))
     env.pop("VIRTUAL_ENV", None)
     log_path = sp.home / "driver.log"
     t0 = time.perf_counter()
     with log_path.open("w") as log:
-        proc = subprocess.run(
+        # Its own process group: on a timeout (or Ctrl-C) the Spark JVM the driver started goes
+        # too, not only the Python process (an orphaned JVM would keep the metastore locked).
+        proc = subprocess.Popen(
             [str(py), str(DRIVER), str(job_path)],
             cwd=sp.home,
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
-            timeout=timeout,
-            check=False,
+            start_new_session=True,
         )
+        try:
+            proc.wait(timeout=timeout)
+        except BaseException:
+            _kill_group(proc)
+            raise
     seconds = round(time.perf_counter() - t0, 2)
     result = json.loads(result_path.read_text()) if result_path.exists() else {}
     if proc.returncode != 0 or not result.get("ok"):

@@ -9,6 +9,6 @@
         (floor(unix_timestamp(cast({{ second_date }} as timestamp)) / {{ seconds[datepart] }})
             - floor(unix_timestamp(cast({{ first_date }} as timestamp)) / {{ seconds[datepart] }}))
     {%- else -%}
-        {{ return(dbt_spark.spark__datediff(first_date, second_date, datepart)) }}
+        {{ return(dbt.spark__datediff(first_date, second_date, datepart)) }}
     {%- endif -%}
 {%- endmacro %}

@@ -47,7 +47,7 @@ with_ratios as (
         *,
         (opening_subs + subs_in_service) / 2.0 as avg_subs,
         {{ safe_ratio('2 * mou_total', 'opening_subs + subs_in_service') }} as mou,
-        {{ safe_ratio('2 * data_mb_total', 'opening_subs + subs_in_service', '1.0 / 1024') }} as dou_gb,
+        {{ safe_ratio('2 * data_mb_total', 'opening_subs + subs_in_service', '1 / 1024e0') }} as dou_gb,
         {{ safe_ratio('active_subs', 'subs_in_service', 100) }} as active_rate_pct,
         {{ safe_ratio('silent_subs', 'subs_in_service', 100) }} as silent_rate_pct,
         {{ safe_ratio('subs_5g_package', 'subs_in_service', 100) }} as penetration_5g_pct,

@@ -146,29 +146,41 @@ spine as (
     select source, stat_date, prov_code, city_code from source_city_day
 ),
 
-city_day as (
+-- one join of the spine with the sources, unpivoted to one row per KPI by joining the KPI list
+-- (not one join per KPI: Spark inlines every CTE reference, and fourteen joins here, times the
+-- references below, made its query analysis take minutes)
+kpi_sources as (
     {% for kpi_code, d in kpis.items() -%}
+    select '{{ kpi_code }}' as kpi_code, '{{ d[0] }}' as source
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+),
+
+city_day as (
     select
         sp.stat_date,
         sp.prov_code,
         sp.city_code,
-        '{{ kpi_code }}' as kpi_code,
-        coalesce(sum(s.{{ d[1] }}), 0) as numerator,
-        {% if d[2] is none -%}
-        cast(null as {{ double_type() }}) as denominator
-        {%- else -%}
-        coalesce(sum(s.{{ d[2] }}), 0) as denominator
-        {%- endif %}
+        k.kpi_code,
+        cast(coalesce(sum(case k.kpi_code
+            {%- for kpi_code, d in kpis.items() %}
+            when '{{ kpi_code }}' then s.{{ d[1] }}
+            {%- endfor %}
+        end), 0) as {{ double_type() }}) as numerator,
+        case k.kpi_code
+            {%- for kpi_code, d in kpis.items() if d[2] is not none %}
+            when '{{ kpi_code }}' then cast(coalesce(sum(s.{{ d[2] }}), 0) as {{ double_type() }})
+            {%- endfor %}
+        end as denominator
     from spine as sp
+    inner join kpi_sources as k
+        on sp.source = k.source
     left join source_city_day as s
         on sp.source = s.source
         and sp.stat_date = s.stat_date
         and sp.prov_code = s.prov_code
         and sp.city_code = s.city_code
-    where sp.source = '{{ d[0] }}'
-    group by sp.stat_date, sp.prov_code, sp.city_code
-    {% if not loop.last %}union all{% endif %}
-    {% endfor %}
+    group by sp.stat_date, sp.prov_code, sp.city_code, k.kpi_code
 ),
 
 regions as (

@@ -17,7 +17,7 @@ subscriber_months as (
     select * from {{ ref('int_subscriber_months_segmented') }}
 ),
 
-city_month as (
+city_month_billed as (
     select
         period_month,
         prov_code,
@@ -34,6 +34,40 @@ city_month as (
         sum(case when net_type = '5G' then revenue_yuan else 0 end) as revenue_5g_yuan
     from subscriber_months
     group by period_month, prov_code, city_code
+),
+
+-- Dense month x city grid: a city with no bills in a month still gets a (zero) row, so its
+-- year-to-date sum carries on and cities keep adding up to their province (and MoM windows
+-- always look at the previous calendar month).
+city_grid as (
+    select
+        m.period_month,
+        c.prov_code,
+        c.city_code
+    from (select distinct period_month from subscriber_months) as m
+    cross join (select distinct prov_code, city_code from subscriber_months) as c
+),
+
+city_month as (
+    select
+        g.period_month,
+        g.prov_code,
+        g.city_code,
+        coalesce(b.revenue_yuan, 0) as revenue_yuan,
+        {% for item in items -%}
+        coalesce(b.{{ item }}, 0) as {{ item }},
+        {% endfor -%}
+        coalesce(b.billed_subs, 0) as billed_subs,
+        coalesce(b.opening_subs, 0) as opening_subs,
+        coalesce(b.closing_subs, 0) as closing_subs,
+        coalesce(b.opening_subs_5g, 0) as opening_subs_5g,
+        coalesce(b.closing_subs_5g, 0) as closing_subs_5g,
+        coalesce(b.revenue_5g_yuan, 0) as revenue_5g_yuan
+    from city_grid as g
+    left join city_month_billed as b
+        on g.period_month = b.period_month
+        and g.prov_code = b.prov_code
+        and g.city_code = b.city_code
 ),
 
 regions as (

@@ -49,7 +49,7 @@ with_ratios as (
         (opening_subs + closing_subs) / 2.0 as avg_subs,
         {{ safe_ratio('2 * revenue_yuan', 'opening_subs + closing_subs') }} as arpu_yuan,
         {{ safe_ratio('2 * mou_total', 'opening_subs + closing_subs') }} as mou,
-        {{ safe_ratio('2 * data_mb_total', 'opening_subs + closing_subs', '1.0 / 1024') }} as dou_gb,
+        {{ safe_ratio('2 * data_mb_total', 'opening_subs + closing_subs', '1 / 1024e0') }} as dou_gb,
         {{ safe_ratio('voice_fee_yuan', 'mou_total') }} as voice_unit_price_yuan_per_min,
         {{ safe_ratio('revenue_yuan', 'data_mb_total', 1024) }} as data_unit_price_yuan_per_gb
     from regions

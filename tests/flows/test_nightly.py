@@ -15,7 +15,9 @@ def _figures(db: Path) -> dict[str, object]:
             "indicators": con.execute(
                 "select count(*), round(sum(value), 2) from mart_indicator_values"
             ).fetchall()[0],
-            "revenue": con.execute("select sum(revenue_yuan) from fct_subscriber_month").fetchall()[0][0],
+            "revenue": con.execute("select sum(revenue_yuan) from fct_subscriber_month").fetchall()[
+                0
+            ][0],
             "scores": con.execute("select count(*) from mart_churn_scores").fetchall()[0][0],
             "hq_accepted": con.execute(
                 "select count(*) from mart_hq_submissions where status = 'accepted'"
@@ -37,7 +39,11 @@ def test_nightly_runs_every_step_and_reruns_idempotently(jingfen_home, prefect_h
     from simulator.generate import simulate
 
     paths = settings().paths
-    simulate(SimConfig(subscribers=1200, provinces=("44", "11"), months=13, days=2), paths.landing, paths.truth)
+    simulate(
+        SimConfig(subscribers=1200, provinces=("44", "11"), months=13, days=2),
+        paths.landing,
+        paths.truth,
+    )
 
     first = nightly_flow()
     assert first["ingest"]["rejected"] == 0 and first["ingest"]["loaded"] > 0

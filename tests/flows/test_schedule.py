@@ -41,7 +41,9 @@ def prefect_server(tmp_path):
     log = (tmp_path / "server.log").open("w")
     proc = subprocess.Popen(
         [str(VENV_BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-        env=env, stdout=log, stderr=subprocess.STDOUT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     api = f"http://127.0.0.1:{port}/api"
     try:
@@ -61,7 +63,9 @@ def test_nightly_deployment_is_scheduled_daily(prefect_server, tmp_path):
     env = dict(env, JINGFEN_HOME=str(tmp_path / "home"))
     serve = subprocess.Popen(
         [str(VENV_BIN / "jingfen"), "schedule", "--api-url", api, "--cron", "30 2 * * *"],
-        env=env, stdout=(tmp_path / "serve.log").open("w"), stderr=subprocess.STDOUT,
+        env=env,
+        stdout=(tmp_path / "serve.log").open("w"),
+        stderr=subprocess.STDOUT,
     )
     try:
         deadline = time.time() + 120
@@ -93,7 +97,9 @@ def test_nightly_deployment_is_scheduled_daily(prefect_server, tmp_path):
         from zoneinfo import ZoneInfo
 
         for r in runs:
-            t = datetime.fromisoformat(r["expected_start_time"]).astimezone(ZoneInfo("Asia/Shanghai"))
+            t = datetime.fromisoformat(r["expected_start_time"]).astimezone(
+                ZoneInfo("Asia/Shanghai")
+            )
             assert (t.hour, t.minute) == (2, 30)
     finally:
         serve.terminate()

@@ -32,7 +32,9 @@ def test_every_command_has_help(path):
 
 
 def test_console_entry_point_runs():
-    res = subprocess.run([sys.executable, "-m", "jingfen", "--help"], capture_output=True, text=True)
+    res = subprocess.run(
+        [sys.executable, "-m", "jingfen", "--help"], capture_output=True, text=True
+    )
     assert res.returncode == 0 and "simulate" in res.stdout
 
 
@@ -51,4 +53,6 @@ def test_every_ref_names_a_seed_file():
         for c in i.columns:
             if c.ref:
                 seed, _col = c.ref.split(".")
-                assert (REPO_ROOT / "seeds" / f"{seed}.csv").exists(), f"{i.code}.{c.name} -> {c.ref}"
+                assert (REPO_ROOT / "seeds" / f"{seed}.csv").exists(), (
+                    f"{i.code}.{c.name} -> {c.ref}"
+                )
