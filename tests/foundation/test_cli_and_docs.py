@@ -5,9 +5,9 @@ import pytest
 from typer.testing import CliRunner
 
 from jingfen.cli import app
+from jingfen.config import REPO_ROOT
 from jingfen.interfaces import INTERFACES
 from jingfen.interfaces_doc import BEGIN, END, render_tables
-from jingfen.config import REPO_ROOT
 
 runner = CliRunner()
 

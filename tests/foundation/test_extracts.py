@@ -42,7 +42,7 @@ def test_bad_names_say_which_rule(name, fragment):
 
 def test_control_round_trip(tmp_path):
     data = tmp_path / "PAYM_44_20261101_001.dat"
-    data.write_bytes("P1|S1|C1|44|4401|20261101083000|5000|03||\n".encode())
+    data.write_bytes(b"P1|S1|C1|44|4401|20261101083000|5000|03||\n")
     chk = write_control(data, records=1, encoding="UTF-8", period="20261101")
     kv = parse_control(chk.read_text())
     assert list(kv) == list(CONTROL_KEYS)
