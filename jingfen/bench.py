@@ -90,6 +90,7 @@ def run_benchmark(
     keep: bool,
     superset: bool = True,
     ml_rows: int | None = None,
+    spark: bool = True,
 ) -> dict:
     base = settings().paths
     work = base.home / "bench" / f"run-{scale}"
@@ -116,7 +117,7 @@ def run_benchmark(
         return out
 
     # The same dbt project on a local Spark session (jingfen/spark, .venv-spark), when installed.
-    spark_skipped = _spark_unavailable()
+    spark_skipped = "--no-spark given" if not spark else _spark_unavailable()
 
     def spark_step(name: str, *args: str, rows: int | None = None) -> None:
         if spark_skipped:
@@ -298,6 +299,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--months", type=int, default=13)
     ap.add_argument("--keep", action="store_true", help="keep the benchmark's JINGFEN_HOME")
     ap.add_argument("--no-superset", action="store_true", help="skip the chart-latency step")
+    ap.add_argument("--no-spark", action="store_true", help="skip the Spark build steps")
     ap.add_argument(
         "--ml-rows",
         type=int,
@@ -305,7 +307,9 @@ def main(argv: list[str] | None = None) -> None:
         help="also train on / score this many synthetic rows (e.g. 1000000)",
     )
     a = ap.parse_args(argv)
-    run_benchmark(a.scale, a.provinces, a.months, a.keep, not a.no_superset, a.ml_rows)
+    run_benchmark(
+        a.scale, a.provinces, a.months, a.keep, not a.no_superset, a.ml_rows, not a.no_spark
+    )
 
 
 if __name__ == "__main__":

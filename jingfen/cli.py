@@ -212,11 +212,14 @@ def bench(
     ml_rows: Annotated[
         int | None, typer.Option(help="Also train on / score this many synthetic rows.")
     ] = None,
+    spark: Annotated[
+        bool, typer.Option("--spark/--no-spark", help="Also build on the local Spark session.")
+    ] = True,
 ) -> None:
     """Benchmark the pipeline at a scale: per-step wall time, peak memory, rows/s (JSON)."""
     from jingfen.bench import run_benchmark
 
-    run_benchmark(scale, provinces, months, keep, superset, ml_rows)
+    run_benchmark(scale, provinces, months, keep, superset, ml_rows, spark)
 
 
 @app.command()
