@@ -152,6 +152,11 @@ def run_benchmark(
     step("ingest_increment", "ingest", rows=inc_rows)
     step("dbt_increment_build", "build", rows=inc_rows)
     spark_step("dbt_increment_build_spark", "build", "--increment", "--no-export", rows=inc_rows)
+    step("publish_increment", "publish")
+    if superset:
+        step("superset_chart_latency", "superset_latency", module="jingfen.bench_steps")
+    if ml_rows:
+        step("ml_train_score_synthetic", "ml_at_scale", str(ml_rows), module="jingfen.bench_steps")
 
     db = work / "warehouse" / "build" / "jingfen.duckdb"
     report = {
@@ -271,6 +276,9 @@ def render_table(report: dict) -> str:
         lines.append(
             f"| {s['step']} | {s['seconds']:.1f} | {s['peak_rss_mb']:.0f} | {rows} | {rps} | {rpc} |"
         )
+    for s in report["steps"]:
+        if s.get("detail"):
+            lines.append(f"{s['step']}: " + json.dumps(s["detail"], ensure_ascii=False))
     c = report.get("comparisons") or {}
     if "spark_vs_duckdb_full_build" in c:
         lines.append(f"Spark / DuckDB full build: {c['spark_vs_duckdb_full_build']}x")
