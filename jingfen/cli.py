@@ -180,7 +180,7 @@ def schedule(
 
 @app.command()
 def status() -> None:
-    """Where state lives, and the latest outcome of each loaded file."""
+    """Where state lives, files per folder, and load-audit outcomes counted by status."""
     paths = settings().paths
     typer.echo(f"JINGFEN_HOME = {paths.home}")
     for name in ("landing", "archive", "quarantine", "warehouse", "models", "superset", "truth"):

@@ -21,11 +21,7 @@ def _figures(db: Path) -> dict[str, object]:
             "scores": con.execute("select count(*) from mart_churn_scores").fetchall()[0][0],
             "hq_accepted": con.execute(
                 "select count(*) from mart_hq_submissions where status = 'accepted'"
-            ).fetchall()[0][0]
-            if con.execute(
-                "select count(*) from information_schema.tables where table_name = 'mart_hq_submissions'"
-            ).fetchall()[0][0]
-            else None,
+            ).fetchall()[0][0],
         }
     finally:
         con.close()
