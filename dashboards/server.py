@@ -282,8 +282,22 @@ def wait_healthy(url: str, proc: subprocess.Popen[bytes] | None, timeout: float,
     raise SupersetError(f"Superset did not answer {url}/health within {timeout:.0f} s; see {log}.")
 
 
+def workers() -> int:
+    """gunicorn worker processes: JINGFEN_SUPERSET_WORKERS, or one per core within 2..4 (chart
+    queries are CPU-bound in DuckDB and in Superset's result processing)."""
+    env = os.environ.get("JINGFEN_SUPERSET_WORKERS")
+    if env:
+        if not env.isdigit() or int(env) < 1:
+            raise SupersetError(f"JINGFEN_SUPERSET_WORKERS must be a positive number, not {env!r}.")
+        return int(env)
+    return min(4, max(2, os.cpu_count() or 1))
+
+
 def start(port: int | None = None, timeout: float = 90) -> subprocess.Popen[bytes]:
     """Start gunicorn serving Superset on 127.0.0.1:``port`` and wait until /health answers.
+
+    ``JINGFEN_SUPERSET_WORKERS`` gunicorn workers (default: one per core, 2 to 4), 4 threads
+    each; the caches are files, so the workers share them.
 
     The server runs in its own session (it outlives the caller); stop it with :func:`stop`.
     """
@@ -301,7 +315,7 @@ def start(port: int | None = None, timeout: float = 90) -> subprocess.Popen[byte
     log = sdir / "logs" / "gunicorn.log"
     args = [
         str(_bin("gunicorn")),
-        "-w", "1",
+        "-w", str(workers()),
         "-k", "gthread",
         "--threads", "4",
         "--timeout", "120",

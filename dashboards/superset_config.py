@@ -7,8 +7,10 @@ imports nothing from jingfen. All state lives under ``JINGFEN_HOME/superset``:
 - ``superset.db``     SQLite metadata database, unless ``JINGFEN_SUPERSET_DB_URI`` names another
                       (a PostgreSQL URI works; the superset env carries psycopg2)
 
-Caches are in-process (SimpleCache) with short timeouts so a newly published warehouse shows up
-within minutes even without an explicit cache clear; no Redis, no Celery, no outside hosts.
+Caches are files under ``JINGFEN_HOME/superset/cache/<kind>`` (cachelib's FileSystemCache), so
+every gunicorn worker shares them; no Redis, no Celery, no outside hosts. The warehouse only
+changes when the pipeline publishes, and the publish flow empties ``cache/data`` right after the
+swap (flows.publish.clear_chart_cache), so chart results can be kept for a day.
 """
 
 from __future__ import annotations
@@ -46,29 +48,27 @@ DATA_DIR = str(SUPERSET_STATE)
 UPLOAD_FOLDER = str(SUPERSET_STATE / "uploads") + "/"
 IMG_UPLOAD_FOLDER = str(SUPERSET_STATE / "uploads") + "/"
 
-# ---- caches: in-process, short-lived --------------------------------------------------------
-_SHORT = int(timedelta(minutes=5).total_seconds())
-CACHE_DEFAULT_TIMEOUT = _SHORT
-CACHE_CONFIG = {
-    "CACHE_TYPE": "SimpleCache",
-    "CACHE_DEFAULT_TIMEOUT": _SHORT,
-    "CACHE_KEY_PREFIX": "jf_",
-}
-DATA_CACHE_CONFIG = {
-    "CACHE_TYPE": "SimpleCache",
-    "CACHE_DEFAULT_TIMEOUT": _SHORT,
-    "CACHE_KEY_PREFIX": "jf_data_",
-}
-FILTER_STATE_CACHE_CONFIG = {
-    "CACHE_TYPE": "SimpleCache",
-    "CACHE_DEFAULT_TIMEOUT": int(timedelta(hours=12).total_seconds()),
-    "CACHE_KEY_PREFIX": "jf_filter_",
-}
-EXPLORE_FORM_DATA_CACHE_CONFIG = {
-    "CACHE_TYPE": "SimpleCache",
-    "CACHE_DEFAULT_TIMEOUT": int(timedelta(hours=12).total_seconds()),
-    "CACHE_KEY_PREFIX": "jf_explore_",
-}
+# ---- caches: files shared by the gunicorn workers -------------------------------------------
+CACHE_ROOT = SUPERSET_STATE / "cache"
+_DAY = int(timedelta(days=1).total_seconds())
+_HALF_DAY = int(timedelta(hours=12).total_seconds())
+
+
+def _file_cache(kind: str, timeout: int, threshold: int = 20_000) -> dict[str, object]:
+    return {
+        "CACHE_TYPE": "FileSystemCache",
+        "CACHE_DIR": str(CACHE_ROOT / kind),
+        "CACHE_DEFAULT_TIMEOUT": timeout,
+        "CACHE_THRESHOLD": threshold,  # entries kept before the oldest are pruned
+        "CACHE_KEY_PREFIX": f"jf_{kind}_",
+    }
+
+
+CACHE_DEFAULT_TIMEOUT = _DAY
+CACHE_CONFIG = _file_cache("meta", _DAY)
+DATA_CACHE_CONFIG = _file_cache("data", _DAY)  # emptied by every publish
+FILTER_STATE_CACHE_CONFIG = _file_cache("filter", _HALF_DAY)
+EXPLORE_FORM_DATA_CACHE_CONFIG = _file_cache("explore", _HALF_DAY)
 RATELIMIT_STORAGE_URI = "memory://"
 
 # ---- language: Chinese first, English available ---------------------------------------------

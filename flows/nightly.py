@@ -1,7 +1,8 @@
 """The nightly pipeline (夜间批处理): one flow that reads as its list of steps.
 
 1. ingest     — validate and load whatever the BSS delivered into landing/
-2. build      — dbt: staging, star schema, subject marts, indicator catalogue, with tests
+2. build      — dbt: staging, star schema, subject marts, indicator catalogue, with tests; only
+                what the night's files can change (flows.build, changed_only)
 3. score      — the champion churn model scores the latest month; channels are rated; then the
                 score-dependent marts are rebuilt (the very first night trains the first model)
 4. publish    — swap the new warehouse in for the dashboards
@@ -90,7 +91,7 @@ def nightly_flow(full_refresh: bool = False, hq: bool = True) -> dict[str, Any]:
     summary["ingest"] = ingest_flow()
 
     log.info("step 2/5: build")
-    summary["build"] = build_flow(full_refresh=full_refresh)
+    summary["build"] = build_flow(full_refresh=full_refresh, changed_only=True)
 
     log.info("step 3/5: score")
     summary["champion"] = ensure_champion()

@@ -5,7 +5,9 @@ Steps:
    the published one;
 2. open the copy read-only once and check it: it has tables, and no view reads files or the
    ingest database (the dashboards open it with external access off);
-3. ``os.replace`` it over warehouse/jingfen.duckdb.
+3. ``os.replace`` it over warehouse/jingfen.duckdb;
+4. empty Superset's chart-data cache (files under superset/cache/data), so every dashboard
+   shows the new numbers at the next view.
 
 DuckDB allows one writer or many readers per file.  The swap is a rename on one filesystem, so a
 reader sees either the old or the new file, never half of one; a reader holding a connection
@@ -116,6 +118,20 @@ def publish(paths: Paths) -> tuple[Path, dict[str, int]]:
     return paths.published_db, counts
 
 
+def clear_chart_cache(paths: Paths) -> int:
+    """Empty Superset's chart-data cache (superset_config.DATA_CACHE_CONFIG, files shared by the
+    gunicorn workers) so the dashboards show the newly published numbers at once. Returns the
+    number of cached results removed; a missing cache (Superset never ran) is fine."""
+    removed = 0
+    cache = paths.superset / "cache" / "data"
+    if cache.is_dir():
+        for f in cache.iterdir():
+            if f.is_file():
+                f.unlink(missing_ok=True)
+                removed += 1
+    return removed
+
+
 # No retries: every failure here (missing build, a build running, a bad copy) needs a person or
 # a new build, not the same attempt again.
 @task(name="publish-warehouse", retries=0, cache_policy=NO_CACHE)
@@ -129,13 +145,15 @@ def publish_flow() -> Path:
     log = get_run_logger()
     t0 = time.perf_counter()
     path, counts = publish_task()
+    cleared = clear_chart_cache(settings().paths)
     size_mb = path.stat().st_size / 1e6
     log.info(
-        "published %s (%.1f MB, %d tables, %d views) in %.1f s",
+        "published %s (%.1f MB, %d tables, %d views) in %.1f s; %d cached chart results cleared",
         path,
         size_mb,
         counts["tables"],
         counts["views"],
         time.perf_counter() - t0,
+        cleared,
     )
     return path

@@ -118,12 +118,20 @@ def build(
         bool, typer.Option(help="Rebuild incremental models from scratch.")
     ] = False,
     select: Annotated[str | None, typer.Option(help="dbt selection, e.g. 'staging+'.")] = None,
+    changed: Annotated[
+        bool,
+        typer.Option(
+            "--changed",
+            help="Build only what the files loaded since the last build can change "
+            "(the nightly increment; everything when there is no previous build).",
+        ),
+    ] = False,
 ) -> None:
     """Build the warehouse with dbt (seeds, models, tests) into the working database."""
     _quiet_env()
     from flows.build import build_flow
 
-    _echo_json(build_flow(full_refresh=full_refresh, select=select))
+    _echo_json(build_flow(full_refresh=full_refresh, select=select, changed_only=changed))
 
 
 @app.command()

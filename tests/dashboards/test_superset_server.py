@@ -415,3 +415,36 @@ def test_publish_swap_moves_to_new_numbers_without_errors(superset_instance) -> 
     assert "other" not in seen
     first_new = seen.index("new")
     assert seen[0] == "old" and all(s == "new" for s in seen[first_new:]), seen
+
+
+def test_publish_clears_the_cached_chart_results(in_superset_home) -> None:
+    """Chart results are cached in files shared by the gunicorn workers; the publish flow
+    empties that cache after the swap, so a plain (cached) view shows the new numbers at once."""
+    from flows.publish import publish_flow
+
+    chart: ChartSpec = TABLE_CHART
+    chart_id = in_superset_home.chart_ids[chart.uuid]
+    client = in_superset_home.login("hq_analyst")
+    wh, build = in_superset_home.warehouse, in_superset_home.home / "warehouse" / "build"
+    build_db = build / "jingfen.duckdb"
+    saved = build.with_name("build-saved.duckdb")
+    shutil.copyfile(build_db, saved)
+
+    def cached_rows() -> list[tuple]:
+        resp = client.request("GET", f"/api/v1/chart/{chart_id}/data/")
+        return superset_rows(resp.json()["result"][0])
+
+    try:
+        old = cached_rows()
+        assert old == reference_rows(wh, chart)
+        cache = in_superset_home.home / "superset" / "cache" / "data"
+        assert any(cache.iterdir()), "the chart result was not cached in files"
+        with duckdb.connect(str(build_db)) as con:
+            con.execute("update mart_indicator_values set value = value * 2 + 1")
+        publish_flow()
+        new = reference_rows(wh, chart)
+        assert new != old
+        assert cached_rows() == new
+    finally:
+        os.replace(saved, build_db)
+        publish_flow()  # leave the pipeline's numbers for the other tests

@@ -1,9 +1,11 @@
 -- 基站小区日指标 cell daily KPIs: one row per cell per day.
+{{ config(**staging_by_file_config()) }}
 with
 
 source as (
 
     select * from {{ source('raw', 'cell') }}
+    {{ new_files_only() }}
 
 ),
 

@@ -1,9 +1,11 @@
 -- 投诉工单 complaint tickets: one row per complaint ticket.
+{{ config(**staging_by_file_config()) }}
 with
 
 source as (
 
     select * from {{ source('raw', 'cmpl') }}
+    {{ new_files_only() }}
 
 ),
 

@@ -1,9 +1,11 @@
 -- 日使用量 daily usage: one row per subscriber per day with any usage (recent days only).
+{{ config(**staging_by_file_config()) }}
 with
 
 source as (
 
     select * from {{ source('raw', 'usgd') }}
+    {{ new_files_only() }}
 
 ),
 

@@ -1,9 +1,11 @@
 -- 缴费 payments: one row per payment or top-up.
+{{ config(**staging_by_file_config()) }}
 with
 
 source as (
 
     select * from {{ source('raw', 'paym') }}
+    {{ new_files_only() }}
 
 ),
 

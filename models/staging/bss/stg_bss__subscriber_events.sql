@@ -1,9 +1,11 @@
 -- 用户异动 subscriber events: one row per subscriber change event.
+{{ config(**staging_by_file_config()) }}
 with
 
 source as (
 
     select * from {{ source('raw', 'evnt') }}
+    {{ new_files_only() }}
 
 ),
 
