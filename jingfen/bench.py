@@ -153,7 +153,17 @@ def run_benchmark(
     inc_rows = _landing_rows(landing)
     step("ingest_increment", "ingest", rows=inc_rows)
     step("dbt_increment_build", "build", "--changed", rows=inc_rows)
-    spark_step("dbt_increment_build_spark", "build", "--increment", "--no-export", rows=inc_rows)
+    # Spark builds the same selection as the DuckDB increment (what the day's files can change)
+    selection = results[-1].detail.get("select")
+    spark_sel = ("--select", selection) if selection else ()
+    spark_step(
+        "dbt_increment_build_spark",
+        "build",
+        "--increment",
+        "--no-export",
+        *spark_sel,
+        rows=inc_rows,
+    )
     step("publish_increment", "publish")
     if superset:
         step("superset_chart_latency", "superset_latency", module="jingfen.bench_steps")
@@ -204,8 +214,9 @@ def _build_detail(out: str) -> dict:
         "dbt_build_seconds": build.get("seconds"),
         "nodes": build.get("nodes"),
     }
-    if summary.get("why"):
-        detail["why"] = summary["why"]
+    for key in ("select", "why"):
+        if summary.get(key):
+            detail[key] = summary[key]
     return detail
 
 

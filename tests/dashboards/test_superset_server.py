@@ -24,6 +24,7 @@ from dashboards.bench import chart_latency
 from dashboards.catalogue import DASHBOARDS, LANDING, REPORTS
 from dashboards.deploy import deploy, export
 from dashboards.generate import ChartSpec, chart_specs
+from flows.publish import clear_chart_cache
 
 pytestmark = pytest.mark.superset
 
@@ -369,6 +370,12 @@ def test_chart_data_latency_with_concurrent_users(in_superset_home) -> None:
     assert res["p95_ms"] < 10_000
 
 
+def in_superset_paths(instance: Any) -> Any:
+    from jingfen.config import Paths
+
+    return Paths(instance.home)
+
+
 def test_publish_swap_moves_to_new_numbers_without_errors(superset_instance) -> None:
     """Readers open a fresh DuckDB connection per query, so an os.replace'd warehouse is seen
     at once and never half-written; force=true skips Superset's result cache."""
@@ -411,6 +418,8 @@ def test_publish_swap_moves_to_new_numbers_without_errors(superset_instance) -> 
         stop.set()
         thread.join(timeout=60)
         os.replace(original, wh)  # leave the pipeline's numbers for the other tests
+        # force=true still stores results: drop the swapped-in numbers, as publish_flow does
+        clear_chart_cache(in_superset_paths(superset_instance))
     assert errors == []
     assert "other" not in seen
     first_new = seen.index("new")
@@ -435,6 +444,7 @@ def test_publish_clears_the_cached_chart_results(in_superset_home) -> None:
         return superset_rows(resp.json()["result"][0])
 
     try:
+        clear_chart_cache(in_superset_paths(in_superset_home))  # whatever earlier tests cached
         old = cached_rows()
         assert old == reference_rows(wh, chart)
         cache = in_superset_home.home / "superset" / "cache" / "data"

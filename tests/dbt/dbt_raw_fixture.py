@@ -256,9 +256,17 @@ def _complaints() -> list[dict[str, Any]]:
 
 
 def write_file(
-    raw: Path, iface: Interface, period: str, rows: list[dict[str, Any]], seq: int = 1
+    raw: Path,
+    iface: Interface,
+    period: str,
+    rows: list[dict[str, Any]],
+    seq: int = 1,
+    loaded_at: datetime = LOADED_AT,
 ) -> Path:
-    """One raw-layer Parquet file ``raw/<if>/<IF>_44_<period>_<seq>.parquet`` with load metadata."""
+    """One raw-layer Parquet file ``raw/<if>/<IF>_44_<period>_<seq>.parquet`` with load metadata.
+
+    ``loaded_at``: a file added after a build must be loaded later than what was built (the
+    daily interfaces' staging is incremental by load time), as the ingest flow stamps it."""
     stem = f"{iface.code}_44_{period}_{seq:03d}"
     fields = [pa.field(c.name, ARROW[c.type]) for c in iface.columns]
     fields += [
@@ -275,7 +283,7 @@ def write_file(
             "_file": f"{stem}.dat",
             "_md5": "0" * 32,
             "_load_id": LOAD_ID,
-            "_loaded_at": LOADED_AT,
+            "_loaded_at": loaded_at,
             "_line": n,
             "_period": period,
         }

@@ -154,6 +154,7 @@ def test_events_of_unknown_subscribers_fail_only_in_snapshotted_months(raw_home:
         evnt,
         "20261031",
         [{**base, "event_id": "E9002", "subs_id": "S901", "event_time": datetime(2026, 10, 31, 9)}],
+        loaded_at=datetime(2026, 11, 3, 1, 30),  # delivered after the first build
     )
     with pytest.raises(DbtRunError, match="exists_in_snapshot_stg_bss__subscriber_events"):
         run_dbt(["build", *select])
