@@ -205,7 +205,8 @@ def _build_detail(out: str) -> dict:
     process start and Prefect's start-up), dbt's build seconds and nodes, and what was built."""
     start = out.rfind("\n{\n")
     try:
-        summary = json.loads(out[start + 1 :] if start >= 0 else out)
+        # log lines (Prefect's shutdown) may follow the JSON: decode the object, ignore the rest
+        summary, _ = json.JSONDecoder().raw_decode(out[start + 1 :] if start >= 0 else out)
     except ValueError:
         return {}
     build = summary.get("build", {})

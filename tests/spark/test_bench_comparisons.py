@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from jingfen.bench import comparisons, render_table
+from jingfen.bench import _build_detail, comparisons, render_table
 
 
 def _report() -> dict:
@@ -52,3 +52,28 @@ def test_without_spark_steps_the_ratio_is_absent() -> None:
     c = comparisons(report, history_rows=1_000_000, inc_rows=10_000)
     assert "spark_vs_duckdb_full_build" not in c
     assert "dbt_full_build_spark" not in c["rows_per_second_per_core"]
+
+
+def test_build_detail_reads_the_summary_between_log_lines() -> None:
+    """`jingfen build` prints its JSON summary after the flow's log and before Prefect's
+    shutdown lines; the bench keeps the flow's own seconds and the selection it built."""
+    out = (
+        "22:00:01 | INFO | build finished\n"
+        "{\n"
+        '  "seed": {"nodes": 9},\n'
+        '  "build": {"nodes": 408, "seconds": 26.1},\n'
+        '  "select": "source:raw.paym+ source:ingest+",\n'
+        '  "nodes": 417,\n'
+        '  "seconds": 30.2,\n'
+        '  "why": "new files for PAYM since the last build"\n'
+        "}\n"
+        "22:00:02 | INFO | prefect - Stopping temporary server\n"
+    )
+    assert _build_detail(out) == {
+        "flow_seconds": 30.2,
+        "dbt_build_seconds": 26.1,
+        "nodes": 408,
+        "select": "source:raw.paym+ source:ingest+",
+        "why": "new files for PAYM since the last build",
+    }
+    assert _build_detail("no summary at all") == {}
