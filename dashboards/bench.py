@@ -31,16 +31,19 @@ def chart_latency(
     chart_ids: list[int] | None = None,
     password: str | None = None,
     force: bool = True,
+    slowest_n: int = 8,
 ) -> dict[str, Any]:
     """Replay every chart's data (or ``chart_ids``) from ``n_users`` threads, ``rounds`` times
     each, and return ``{"n_users", "requests", "errors", "p50_ms", "p95_ms", "max_ms",
-    "mean_ms", "seconds", "requests_per_s"}``.
+    "mean_ms", "seconds", "requests_per_s", "slowest_charts"}`` (the ``slowest_n`` charts by
+    median latency, with their names).
 
     Each thread opens its own session as ``client``'s user; ``password`` defaults to the admin
     password of this JINGFEN_HOME when ``client`` is the admin."""
     from dashboards.server import ADMIN_USERNAME, admin_password
 
-    ids = chart_ids if chart_ids is not None else [c["id"] for c in client.get_all("chart")]
+    charts = {c["id"]: c.get("slice_name") or str(c["id"]) for c in client.get_all("chart")}
+    ids = chart_ids if chart_ids is not None else list(charts)
     if not ids:
         raise SupersetError("Superset has no charts to measure: deploy the dashboards first.")
     if password is None:
@@ -49,6 +52,7 @@ def chart_latency(
         password = admin_password()
     users = [SupersetClient(client.url, client.username, password) for _ in range(n_users)]
     latencies: list[float] = []
+    by_chart: dict[int, list[float]] = {}
     errors: list[str] = []
     lock = threading.Lock()
     params = {"force": "true"} if force else {}
@@ -66,7 +70,9 @@ def chart_latency(
                         errors.append(f"chart {chart_id}: {exc}")
                     continue
                 with lock:
-                    latencies.append((time.perf_counter() - t0) * 1000)
+                    ms = (time.perf_counter() - t0) * 1000
+                    latencies.append(ms)
+                    by_chart.setdefault(chart_id, []).append(ms)
 
     t0 = time.perf_counter()
     threads = [
@@ -78,6 +84,19 @@ def chart_latency(
     for t in threads:
         t.join()
     seconds = time.perf_counter() - t0
+    # where the tail comes from: the charts with the highest median, for tuning
+    slowest = sorted(
+        (
+            {
+                "chart_id": cid,
+                "chart": charts.get(cid, str(cid)),
+                "median_ms": round(statistics.median(v), 1),
+                "max_ms": round(max(v), 1),
+            }
+            for cid, v in by_chart.items()
+        ),
+        key=lambda r: -r["median_ms"],
+    )[:slowest_n]
     return {
         "n_users": n_users,
         "charts": len(ids),
@@ -90,4 +109,5 @@ def chart_latency(
         "mean_ms": round(statistics.fmean(latencies), 1) if latencies else float("nan"),
         "seconds": round(seconds, 2),
         "requests_per_s": round(len(latencies) / seconds, 1) if seconds else float("nan"),
+        "slowest_charts": slowest,
     }
