@@ -71,34 +71,34 @@ def project_fingerprint(manifest: Any) -> str:
     return h.hexdigest()
 
 
-def audit_watermark(paths: Paths) -> str | None:
-    """The newest finish time of a file that changed the raw layer (None before any load)."""
-    if not paths.ingest_db.exists():
-        return None
-    con = duckdb.connect(str(paths.ingest_db), read_only=True)
-    try:
-        row = con.execute(
-            "select max(finished_at) from load_audit where status in ('loaded', 'reloaded')"
-        ).fetchone()
-    finally:
-        con.close()
-    return row[0].isoformat() if row and row[0] else None
-
-
-def changed_interfaces(paths: Paths, since: str | None) -> list[str]:
-    """Interfaces with a file loaded (or re-delivered) after ``since``."""
+def _audit_rows(paths: Paths, sql: str, params: list[Any] | None = None) -> list[tuple]:
+    """Rows of a read-only query on the load audit (none before the first load)."""
     if not paths.ingest_db.exists():
         return []
     con = duckdb.connect(str(paths.ingest_db), read_only=True)
     try:
-        rows = con.execute(
-            "select distinct interface from load_audit "
-            "where status in ('loaded', 'reloaded') and finished_at > cast(? as timestamp) "
-            "order by 1",
-            [since or "1900-01-01"],
-        ).fetchall()
+        return con.execute(sql, params or []).fetchall()
     finally:
         con.close()
+
+
+_RAW_CHANGED = f"status in {RAW_CHANGING}"
+
+
+def audit_watermark(paths: Paths) -> str | None:
+    """The newest finish time of a file that changed the raw layer (None before any load)."""
+    rows = _audit_rows(paths, f"select max(finished_at) from load_audit where {_RAW_CHANGED}")
+    return rows[0][0].isoformat() if rows and rows[0][0] else None
+
+
+def changed_interfaces(paths: Paths, since: str | None) -> list[str]:
+    """Interfaces with a file loaded (or re-delivered) after ``since``."""
+    rows = _audit_rows(
+        paths,
+        "select distinct interface from load_audit "
+        f"where {_RAW_CHANGED} and finished_at > cast(? as timestamp) order by 1",
+        [since or "1900-01-01"],
+    )
     return [r[0] for r in rows if r[0]]
 
 

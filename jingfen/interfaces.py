@@ -17,7 +17,7 @@ it is hashed and masked in staging and never reaches a mart in clear.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 FieldType = Literal["str", "code", "int", "dec", "date", "month", "ts", "flag"]
@@ -68,6 +68,7 @@ def C(name: str, type_: FieldType, mandatory: bool = False, description: str = "
 PROV = C("prov_code", "code", True, "省份编码 GB/T 2260 (2 digits)", ref="regions.prov_code")
 CITY = C("city_code", "code", True, "地市编码 GB/T 2260 (4 digits)", ref="regions.city_code")
 COUNTY = C("county_code", "code", False, "区县编码 GB/T 2260 (6 digits)", ref="regions.county_code")
+COUNTY_MANDATORY = replace(COUNTY, mandatory=True)  # subscribers and cells always have one
 
 INTERFACES: dict[str, Interface] = {
     i.code: i
@@ -144,13 +145,7 @@ INTERFACES: dict[str, Interface] = {
                 C("cust_id", "str", True, "客户标识", maxlen=20),
                 PROV,
                 CITY,
-                C(
-                    "county_code",
-                    "code",
-                    True,
-                    "区县编码 GB/T 2260 (6 digits)",
-                    ref="regions.county_code",
-                ),
+                COUNTY_MANDATORY,
                 C("package_code", "code", True, "主套餐", ref="packages.package_code"),
                 C(
                     "pay_type",
@@ -306,13 +301,7 @@ INTERFACES: dict[str, Interface] = {
                 C("cell_name", "str", True, "小区名称", maxlen=60),
                 PROV,
                 CITY,
-                C(
-                    "county_code",
-                    "code",
-                    True,
-                    "区县编码 GB/T 2260 (6 digits)",
-                    ref="regions.county_code",
-                ),
+                COUNTY_MANDATORY,
                 C("net_type", "code", True, "网络制式 4G 5G", ref="code_values.net_type"),
                 C("voice_traffic_erl", "dec", True, "话务量 (Erlang)"),
                 C("data_traffic_gb", "dec", True, "数据流量 GB"),

@@ -58,11 +58,7 @@ with
 -- the newest load time this build has read (kept on every row: the next run's watermark)
 inputs_loaded as (
     select max(loaded_at) as loaded_at from (
-        {% for model, _ in daily_inputs -%}
-        select max(loaded_at) as loaded_at from {{ ref(model) }}
-        union all
-        {% endfor -%}
-        {% for model in monthly_inputs -%}
+        {% for model in (daily_inputs | map('first') | list) + monthly_inputs -%}
         select max(loaded_at) as loaded_at from {{ ref(model) }}
         {% if not loop.last %}union all{% endif %}
         {% endfor %}
@@ -70,13 +66,17 @@ inputs_loaded as (
 ),
 
 -- the first day to recompute (every day on a full build)
+{% if is_incremental() -%}
+watermark as (
+    select max(inputs_loaded_at) as loaded_at from {{ this }}
+),
+
 recompute as (
-    {% if is_incremental() -%}
     select case
         when exists (
             {% for model in monthly_inputs -%}
             select 1 from {{ ref(model) }}
-            where loaded_at > (select max(inputs_loaded_at) from {{ this }})
+            where loaded_at > (select loaded_at from watermark)
             {% if not loop.last %}union all{% endif %}
             {% endfor %}
         ) then cast('1900-01-01' as date)
@@ -84,16 +84,18 @@ recompute as (
             select min(d) from (
                 {% for model, expr in daily_inputs -%}
                 select min({{ expr }}) as d from {{ ref(model) }}
-                where loaded_at > (select max(inputs_loaded_at) from {{ this }})
+                where loaded_at > (select loaded_at from watermark)
                 {% if not loop.last %}union all{% endif %}
                 {% endfor %}
             ) as changed
         )
     end as from_day
-    {%- else -%}
-    select cast('1900-01-01' as date) as from_day
-    {%- endif %}
 ),
+{%- else %}
+recompute as (
+    select cast('1900-01-01' as date) as from_day
+),
+{%- endif %}
 
 read_from as (
     select {{ add_days('from_day', -lookback) }} as from_day from recompute

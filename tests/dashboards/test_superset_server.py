@@ -25,6 +25,7 @@ from dashboards.catalogue import DASHBOARDS, LANDING, REPORTS
 from dashboards.deploy import deploy, export
 from dashboards.generate import ChartSpec, chart_specs
 from flows.publish import clear_chart_cache
+from jingfen.config import Paths
 
 pytestmark = pytest.mark.superset
 
@@ -379,12 +380,6 @@ def test_chart_data_latency_with_concurrent_users(in_superset_home) -> None:
     assert slowest[0]["median_ms"] <= res["max_ms"]
 
 
-def in_superset_paths(instance: Any) -> Any:
-    from jingfen.config import Paths
-
-    return Paths(instance.home)
-
-
 def test_publish_swap_moves_to_new_numbers_without_errors(superset_instance) -> None:
     """Readers open a fresh DuckDB connection per query, so an os.replace'd warehouse is seen
     at once and never half-written; force=true skips Superset's result cache."""
@@ -428,7 +423,7 @@ def test_publish_swap_moves_to_new_numbers_without_errors(superset_instance) -> 
         thread.join(timeout=60)
         os.replace(original, wh)  # leave the pipeline's numbers for the other tests
         # force=true still stores results: drop the swapped-in numbers, as publish_flow does
-        clear_chart_cache(in_superset_paths(superset_instance))
+        clear_chart_cache(Paths(superset_instance.home))
     assert errors == []
     assert "other" not in seen
     first_new = seen.index("new")
@@ -453,7 +448,7 @@ def test_publish_clears_the_cached_chart_results(in_superset_home) -> None:
         return superset_rows(resp.json()["result"][0])
 
     try:
-        clear_chart_cache(in_superset_paths(in_superset_home))  # whatever earlier tests cached
+        clear_chart_cache(Paths(in_superset_home.home))  # whatever earlier tests cached
         old = cached_rows()
         assert old == reference_rows(wh, chart)
         cache = in_superset_home.home / "superset" / "cache" / "data"

@@ -12,7 +12,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from tests.warehouse.test_core_incremental import hold_back_last_day
+from tests.warehouse.test_core_incremental import home_with_last_day_held
 
 pytestmark = pytest.mark.slow
 
@@ -36,20 +36,8 @@ def test_changed_build_rebuilds_only_what_new_files_touch_and_equals_full_refres
 ) -> None:
     from flows.build import build_flow, state_path
     from flows.ingest import ingest_flow
-    from jingfen.config import settings
-    from simulator.config import SimConfig
-    from simulator.generate import simulate
 
-    home = tmp_path / "home"
-    monkeypatch.setenv("JINGFEN_HOME", str(home))
-    paths = settings().paths.ensure()
-    simulate(
-        SimConfig(subscribers=300, provinces=("44",), months=2, days=2, usage_days=3),
-        paths.landing,
-        paths.truth,
-    )
-    last = hold_back_last_day(paths.landing, tmp_path / "held")
-    last_day = f"{last[:4]}-{last[4:6]}-{last[6:]}"
+    paths, last_day = home_with_last_day_held(tmp_path, monkeypatch)
 
     # No build state yet: a changed-only build is a full one.
     ingest_flow()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -37,17 +38,14 @@ def hold_back_last_day(landing: Path, held: Path) -> str:
     return last
 
 
-def test_incremental_run_processes_new_days_only_and_equals_full_refresh(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, prefect_harness: None
-) -> None:
-    from flows.ingest import ingest_flow
+def home_with_last_day_held(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, str]:
+    """A JINGFEN_HOME with 300 simulated subscribers (Guangdong, 2 months + 2 days) in landing/,
+    the last day's files moved to ``tmp_path/held``; returns the paths and that day (ISO)."""
     from jingfen.config import settings
-    from jingfen.dbt import run_dbt
     from simulator.config import SimConfig
     from simulator.generate import simulate
 
-    home = tmp_path / "home"
-    monkeypatch.setenv("JINGFEN_HOME", str(home))
+    monkeypatch.setenv("JINGFEN_HOME", str(tmp_path / "home"))
     paths = settings().paths.ensure()
     simulate(
         SimConfig(subscribers=300, provinces=("44",), months=2, days=2, usage_days=3),
@@ -55,7 +53,16 @@ def test_incremental_run_processes_new_days_only_and_equals_full_refresh(
         paths.truth,
     )
     last = hold_back_last_day(paths.landing, tmp_path / "held")
-    last_day = f"{last[:4]}-{last[4:6]}-{last[6:]}"
+    return paths, f"{last[:4]}-{last[4:6]}-{last[6:]}"
+
+
+def test_incremental_run_processes_new_days_only_and_equals_full_refresh(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, prefect_harness: None
+) -> None:
+    from flows.ingest import ingest_flow
+    from jingfen.dbt import run_dbt
+
+    paths, last_day = home_with_last_day_held(tmp_path, monkeypatch)
 
     # Day 1: the first build holds every day but the last.
     ingest_flow()
