@@ -583,6 +583,15 @@ MART_DAILY_KPI = dataset(
         m("breaches", "count(case when is_target_breach then 1 end)", "未达标数", "Breaches"),
     ),
 )
+MART_DAILY_KPI_RECENT = dataset(
+    "mart_daily_kpi_recent",
+    "日监控（近60天）：日趋势图所用",
+    "Daily KPIs, the last 60 days (the daily trend charts)",
+    "stat_date region_level region_code prov_code kpi_code kpi_value numerator denominator "
+    "dod_pct wow_pct baseline_mean z_score is_anomaly is_target_breach",
+    time="stat_date",
+    catalogue_table="mart_daily_kpi",
+)
 MART_MONITORING_ALERTS = dataset(
     "mart_monitoring_alerts",
     "告警：各主题集市发出的每条告警一行",
@@ -1216,9 +1225,9 @@ MONITORING = DashboardSpec(
     charts=(
         ChartSpec(
             "daily_new_subs",
-            "日新增用户",
-            "Daily new subscribers",
-            MART_DAILY_KPI,
+            "日新增用户（近60天）",
+            "Daily new subscribers, last 60 days",
+            MART_DAILY_KPI_RECENT,
             "line",
             metric="D_NEW_SUBS",
             groupby=("prov_code",),
@@ -1227,9 +1236,9 @@ MONITORING = DashboardSpec(
         ),
         ChartSpec(
             "daily_payment",
-            "日缴费金额（元）",
-            "Daily payments",
-            MART_DAILY_KPI,
+            "日缴费金额（元，近60天）",
+            "Daily payments, last 60 days",
+            MART_DAILY_KPI_RECENT,
             "line",
             metric="D_PAYMENT",
             groupby=("prov_code",),
@@ -1238,9 +1247,9 @@ MONITORING = DashboardSpec(
         ),
         ChartSpec(
             "daily_cell_availability",
-            "无线可用率（%）",
-            "Cell availability",
-            MART_DAILY_KPI,
+            "无线可用率（%，近60天）",
+            "Cell availability, last 60 days",
+            MART_DAILY_KPI_RECENT,
             "line",
             metric="D_CELL_AVAILABILITY",
             groupby=("prov_code",),

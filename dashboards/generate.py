@@ -36,7 +36,7 @@ DATABASE_NAME = "jingfen"
 # Placeholder replaced at deploy time with JINGFEN_HOME's warehouse (see dashboards.deploy).
 WAREHOUSE_URI_PLACEHOLDER = (
     "duckdb:///{JINGFEN_HOME}/warehouse/jingfen.duckdb"
-    "?access_mode=read_only&enable_external_access=false"
+    "?access_mode=read_only&enable_external_access=false&memory_limit=2GB"
 )
 
 GENERATED_HEADER = (

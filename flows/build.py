@@ -13,6 +13,13 @@ state (the load-audit watermark and a fingerprint of the project) is kept next t
 database in ``build-state.json``; with no state, a changed project or a missing database the
 build is a full one. The daily models are incremental by day, so a day's files cost a day.
 
+The month facts are as of the month close (月末时点, the last day of the latest month of the
+subscriber-month chain). Models tagged ``month_close`` read daily data only up to it, so when
+every new daily record is dated after the close (the usual night: a new day of an open month),
+the walk down from those interfaces stops at them and the month chain is kept as it is. A
+daily file with an earlier record (a late or back-dated delivery), a corrected re-delivery or
+any monthly interface rebuilds everything downstream as before.
+
 A failed model or test fails the flow (jingfen.dbt.run_dbt raises with the failed nodes), so a
 broken warehouse is never published.  dbt runs in-process; its progress goes to the run log.
 """
@@ -23,7 +30,8 @@ import hashlib
 import json
 import time
 from collections import Counter
-from datetime import datetime
+from collections.abc import Iterable
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -91,18 +99,108 @@ def audit_watermark(paths: Paths) -> str | None:
     return rows[0][0].isoformat() if rows and rows[0][0] else None
 
 
-def changed_interfaces(paths: Paths, since: str | None) -> list[str]:
-    """Interfaces with a file loaded (or re-delivered) after ``since``."""
+def changed_files(paths: Paths, since: str | None) -> dict[str, list[tuple[str, str]]]:
+    """Per interface, the (status, raw Parquet path) of each file loaded after ``since``."""
     rows = _audit_rows(
         paths,
-        "select distinct interface from load_audit "
-        f"where {_RAW_CHANGED} and finished_at > cast(? as timestamp) order by 1",
+        "select interface, status, raw_path from load_audit "
+        f"where {_RAW_CHANGED} and finished_at > cast(? as timestamp) order by 1, 3",
         [since or "1900-01-01"],
     )
-    return [r[0] for r in rows if r[0]]
+    out: dict[str, list[tuple[str, str]]] = {}
+    for interface, status, raw in rows:
+        if interface:
+            out.setdefault(interface, []).append((status, raw))
+    return out
 
 
-def changed_selection(paths: Paths, fingerprint: str) -> tuple[str | None, str]:
+# Models that read daily data only up to the month close (see the module docstring).
+MONTH_CLOSE_TAG = "month_close"
+# The model whose latest month is the month close of the built warehouse.
+MONTH_CHAIN = "model.jingfen.int_subscriber_months_assembled"
+
+
+def month_close(paths: Paths, manifest: Any) -> date | None:
+    """The last day of the latest month of the built subscriber-month chain (None when the
+    chain is not built)."""
+    node = manifest.nodes.get(MONTH_CHAIN)
+    if node is None or not paths.build_db.exists():
+        return None
+    con = duckdb.connect(str(paths.build_db), read_only=True)
+    try:
+        [(last,)] = con.execute(
+            f'select max(month_start) from "{node.schema}"."{node.alias}"'
+        ).fetchall()
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
+    if last is None:
+        return None
+    following = date(last.year + last.month // 12, last.month % 12 + 1, 1)
+    return date.fromordinal(following.toordinal() - 1)
+
+
+def earliest_record(paths: Paths, interface: str, raw_paths: Iterable[str]) -> date | None:
+    """The earliest date of a record in these raw files (None when the interface has no date
+    column or the files hold no dated row)."""
+    column = INTERFACES[interface].date_column
+    files = [str(paths.home / p) for p in raw_paths]
+    if column is None or not files:
+        return None
+    con = duckdb.connect()
+    try:
+        [(first,)] = con.execute(
+            f"select min(cast({column} as date)) from read_parquet(?)", [files]
+        ).fetchall()
+    finally:
+        con.close()
+    return first
+
+
+def after_close(
+    paths: Paths, files: dict[str, list[tuple[str, str]]], close: date | None
+) -> set[str]:
+    """Interfaces whose new files hold no record dated on or before the month close: new loads
+    (not corrected re-deliveries) of a dated interface; an empty file changes nothing."""
+    if close is None:
+        return set()
+    out = set()
+    for interface, loaded in files.items():
+        if INTERFACES[interface].date_column is None:
+            continue
+        if any(status != "loaded" for status, _ in loaded):
+            continue
+        first = earliest_record(paths, interface, [raw for _, raw in loaded if raw])
+        if first is None or first > close:
+            out.add(interface)
+    return out
+
+
+def downstream_models(
+    manifest: Any, starts: Iterable[str], stop_tag: str | None = None
+) -> set[str]:
+    """Models downstream of the ``starts`` nodes; with ``stop_tag`` the walk does not enter
+    (or pass through) a model carrying that tag."""
+    children: dict[str, list[str]] = {}
+    for uid, node in manifest.nodes.items():
+        if node.resource_type == "model":
+            for parent in node.depends_on.nodes:
+                children.setdefault(parent, []).append(uid)
+    seen: set[str] = set()
+    todo = list(starts)
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child in seen or (stop_tag and stop_tag in manifest.nodes[child].tags):
+                continue
+            seen.add(child)
+            todo.append(child)
+    return seen
+
+
+def changed_selection(
+    paths: Paths, fingerprint: str, manifest: Any = None
+) -> tuple[str | None, str]:
     """The dbt selection of a changed-only build, and why: None means build everything."""
     path = state_path(paths)
     if not path.exists() or not paths.build_db.exists():
@@ -110,14 +208,27 @@ def changed_selection(paths: Paths, fingerprint: str) -> tuple[str | None, str]:
     state = json.loads(path.read_text(encoding="utf-8"))
     if state.get("fingerprint") != fingerprint:
         return None, "the dbt project changed since the last build: building everything"
-    changed = changed_interfaces(paths, state.get("audit_watermark"))
-    parts = [f"source:raw.{code.lower()}+" for code in changed] + [ALWAYS]
-    why = (
-        f"new files for {', '.join(changed)} since the last build"
-        if changed
-        else "no new files since the last build: refreshing the load-audit models only"
-    )
-    return " ".join(parts), why
+    files = changed_files(paths, state.get("audit_watermark"))
+    if not files:
+        return ALWAYS, "no new files since the last build: refreshing the load-audit models only"
+    close = month_close(paths, manifest) if manifest is not None else None
+    open_days = after_close(paths, files, close)
+    whole = sorted(set(files) - open_days)
+    parts = [f"source:raw.{code.lower()}+" for code in whole]
+    why = f"new files for {', '.join(sorted(files))} since the last build"
+    if open_days:
+        sources = [f"source.jingfen.raw.{code.lower()}" for code in open_days]
+        models = downstream_models(manifest, sources, stop_tag=MONTH_CLOSE_TAG)
+        if whole:
+            # already selected through the interfaces rebuilt whole
+            sources_whole = [f"source.jingfen.raw.{code.lower()}" for code in whole]
+            models -= downstream_models(manifest, sources_whole)
+        parts += sorted(manifest.nodes[m].name for m in models)
+        why += (
+            f"; {', '.join(sorted(open_days))} hold only days after the month close "
+            f"({close.isoformat()}), so the month facts (tag {MONTH_CLOSE_TAG}) are kept"
+        )
+    return " ".join(parts + [ALWAYS]), why
 
 
 def write_state(paths: Paths, fingerprint: str, watermark: str | None) -> None:
@@ -213,7 +324,7 @@ def build_flow(
     fingerprint = project_fingerprint(manifest)
     why = None
     if changed_only and not full_refresh:
-        select, why = changed_selection(paths, fingerprint)
+        select, why = changed_selection(paths, fingerprint, manifest)
         log.info("changed-only build: %s", why)
 
     log.info("step 2/3: dbt seed")

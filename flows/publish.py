@@ -1,21 +1,24 @@
 """The publish flow (发布): swap the freshly built warehouse in for the dashboards.
 
 Steps:
-1. copy the closed build database (warehouse/build/jingfen.duckdb) to a temporary file beside
-   the published one;
+1. copy the closed build database (warehouse/build/jingfen.duckdb) to a new version file,
+   warehouse/versions/jingfen-<time>-<id>.duckdb (a temporary name until it is checked);
 2. open the copy read-only once and check it: it has tables, and no view reads files or the
    ingest database (the dashboards open it with external access off);
-3. ``os.replace`` it over warehouse/jingfen.duckdb;
+3. point warehouse/jingfen.duckdb at it: a new symbolic link renamed over the old one
+   (``os.replace``), then remove the versions it replaced;
 4. empty Superset's chart-data cache (files under superset/cache/data), so every dashboard
    shows the new numbers at the next view.
 
 DuckDB allows one writer or many readers per file.  The swap is a rename on one filesystem, so a
-reader sees either the old or the new file, never half of one; a reader holding a connection
-keeps the old file until it reconnects, and Superset opens a connection per query.  (Within
-one process DuckDB shares one instance per path: a new connection sees the new file only once
-every connection of that process to the old one has closed.)  Staging is
-materialised as tables, so the published copy is self-contained (no Parquet paths, no attached
-database, no PII salt in view definitions).
+reader opening warehouse/jingfen.duckdb gets either the old or the new version, never half of
+one; a reader holding a connection keeps the old version (removed files stay readable while
+open) until it reconnects.  A version file is never changed once published, which is what lets
+each Superset worker keep one DuckDB instance per version open between queries
+(dashboards/superset_config.py: opening the database costs more than most chart queries) and
+still switch at once: it resolves the link for every query, and a new version has a new path.
+Staging is materialised as tables, so the published copy is self-contained (no Parquet paths,
+no attached database, no PII salt in view definitions).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import os
 import shutil
 import time
 import uuid
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -106,15 +110,40 @@ def verify_copy(path: Path) -> dict[str, int]:
     return {"tables": int(tables), "views": len(views)}
 
 
-def publish(paths: Paths) -> tuple[Path, dict[str, int]]:
-    """Copy, verify and atomically swap in the build database; the pure core of the flow."""
-    tmp = _copy_build(paths.build_db, paths.published_db.parent)
+def versions_dir(paths: Paths) -> Path:
+    """Where the published versions live; warehouse/jingfen.duckdb links to the current one."""
+    return paths.published_db.parent / "versions"
+
+
+def _swap_link(link: Path, target: Path) -> None:
+    """Point ``link`` at ``target`` (relative) atomically: a new link renamed over the old."""
+    tmp = link.with_name(f".{link.name}.{uuid.uuid4().hex[:8]}.link")
+    tmp.symlink_to(os.path.relpath(target, link.parent))
     try:
-        counts = verify_copy(tmp)
-        os.replace(tmp, paths.published_db)
+        os.replace(tmp, link)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def publish(paths: Paths) -> tuple[Path, dict[str, int]]:
+    """Copy, verify and atomically swap in the build database; the pure core of the flow."""
+    versions = versions_dir(paths)
+    tmp = _copy_build(paths.build_db, versions)
+    try:
+        counts = verify_copy(tmp)
+        stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
+        version = versions / f"{paths.published_db.stem}-{stamp}-{uuid.uuid4().hex[:6]}.duckdb"
+        os.replace(tmp, version)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _swap_link(paths.published_db, version)
+    # Earlier versions are no longer linked: remove them (a reader that has one open keeps
+    # reading it until it closes; the space is freed then).
+    for old in versions.glob(f"{paths.published_db.stem}-*.duckdb"):
+        if old != version:
+            old.unlink(missing_ok=True)
     return paths.published_db, counts
 
 
@@ -141,15 +170,18 @@ def publish_task() -> tuple[Path, dict[str, int]]:
 
 @flow(name="publish", log_prints=False)
 def publish_flow() -> Path:
-    """Publish warehouse/build/jingfen.duckdb as warehouse/jingfen.duckdb (atomic swap)."""
+    """Publish warehouse/build/jingfen.duckdb as the version warehouse/jingfen.duckdb links to
+    (atomic swap)."""
     log = get_run_logger()
     t0 = time.perf_counter()
     path, counts = publish_task()
     cleared = clear_chart_cache(settings().paths)
     size_mb = path.stat().st_size / 1e6
     log.info(
-        "published %s (%.1f MB, %d tables, %d views) in %.1f s; %d cached chart results cleared",
+        "published %s -> %s (%.1f MB, %d tables, %d views) in %.1f s; "
+        "%d cached chart results cleared",
         path,
+        path.resolve().name,
         size_mb,
         counts["tables"],
         counts["views"],

@@ -49,6 +49,8 @@ class Interface:
     columns: tuple[Column, ...]
     snapshot: bool = False  # a monthly full snapshot (replaces the month) vs an increment
     key: tuple[str, ...] = field(default_factory=tuple)
+    # the column that dates a record (a daily file's rows carry that day, or earlier when late)
+    date_column: str | None = None
 
     @property
     def names(self) -> list[str]:
@@ -206,6 +208,7 @@ INTERFACES: dict[str, Interface] = {
                 C("channel_id", "str", False, "受理渠道", maxlen=20),
             ),
             key=("event_id",),
+            date_column="event_time",
         ),
         Interface(
             "BILL",
@@ -252,6 +255,7 @@ INTERFACES: dict[str, Interface] = {
                 C("bill_month", "month", False, "销账账期 (empty for prepaid top-ups)"),
             ),
             key=("pay_id",),
+            date_column="pay_time",
         ),
         Interface(
             "USGD",
@@ -269,6 +273,7 @@ INTERFACES: dict[str, Interface] = {
                 C("main_cell_id", "str", False, "主驻留小区", maxlen=20),
             ),
             key=("usage_date", "subs_id"),
+            date_column="usage_date",
         ),
         Interface(
             "USGM",
@@ -310,6 +315,7 @@ INTERFACES: dict[str, Interface] = {
                 C("availability", "dec", True, "无线可用率 % (0-100)"),
             ),
             key=("stat_date", "cell_id"),
+            date_column="stat_date",
         ),
         Interface(
             "CHNL",
@@ -387,6 +393,7 @@ INTERFACES: dict[str, Interface] = {
                 C("satisfaction", "code", False, "满意度 1-5", ref="code_values.satisfaction"),
             ),
             key=("ticket_id",),
+            date_column="accept_time",
         ),
     )
 }

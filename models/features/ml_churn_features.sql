@@ -1,4 +1,4 @@
-{{ config(materialized='table', schema='features') }}
+{{ config(materialized='table', schema='features', tags=['month_close']) }}
 
 {#- The churn feature table: one row per subscriber per month in which the subscriber is in
     service (在网) at month end, with what is known at that month end and the outcome label.
@@ -13,7 +13,8 @@
 
     Point in time: every feature uses only what was known at the month end. Payment behaviour
     is rebuilt from bills and dated payments (fct_subscriber_month.arrears_yuan is as of the
-    data cut-off, which would leak whether a churner paid the bill after leaving). -#}
+    latest month close, which would leak whether a churner paid the bill after leaving). Being
+    point in time, no row reads a day after the latest month (tag month_close). -#}
 
 {%- set trended = {'mou': 'mou', 'dou': 'dou_mb', 'arpu': 'revenue_yuan', 'active_days': 'active_days'} -%}
 

@@ -1,6 +1,11 @@
+{{ config(tags=['month_close']) }}
+
 {#- Each bill with what has been paid against it (payments whose bill_month names it) as of the
-    data cut-off (the last payment date in the data). Prepaid top-ups carry no bill month and
-    do not settle bills. A bill is in arrears only once its due date has passed. -#}
+    month close (月末时点): the last day of the latest bill month. Payments made after it count
+    when the next month closes (the daily payment flow is in mart_daily_kpi), so the month
+    facts do not move with every daily file and the nightly build can keep them (tag
+    month_close, flows/build.py). Prepaid top-ups carry no bill month and do not settle bills.
+    A bill is in arrears only once its due date is before the close. -#}
 
 with
 
@@ -14,9 +19,9 @@ payments as (
 
 as_of as (
     select
-        max(cast(pay_time as date)) as as_of_date,
-        {{ month_start('max(pay_time)') }} as as_of_month
-    from payments
+        {{ add_days(add_months('max(bill_month)', 1), -1) }} as as_of_date,
+        max(bill_month) as as_of_month
+    from bills
 ),
 
 payments_per_bill as (
@@ -28,7 +33,9 @@ payments_per_bill as (
         min(cast(pay_time as date)) as first_pay_date,
         max(cast(pay_time as date)) as last_pay_date
     from payments
+    cross join as_of
     where bill_month is not null
+        and cast(pay_time as date) <= as_of.as_of_date
     group by subs_id, bill_month
 )
 

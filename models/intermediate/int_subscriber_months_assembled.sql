@@ -1,7 +1,10 @@
+{{ config(tags=['month_close']) }}
+
 {#- One row per subscriber per month: every subscriber in the month's SUBS snapshot, plus any
     subscriber billed in a month whose snapshot lacks them (so revenue always reconciles with
     the bills). Attributes come from the snapshot, measures from bills, usage, payments and
-    complaints of that month. -#}
+    complaints of that month. Daily data (top-ups, complaints) joins only the months of the
+    spine, so a day after the latest month cannot change a row (tag month_close). -#}
 
 with
 

@@ -81,7 +81,7 @@ def test_bundle_templates_the_warehouse_path(tmp_path: Path) -> None:
     db = yaml.safe_load(bundle.read(f"{BUNDLE_ROOT}/databases/jingfen.yaml"))
     assert db["sqlalchemy_uri"] == (
         f"duckdb:///{home.resolve()}/warehouse/jingfen.duckdb"
-        "?access_mode=read_only&enable_external_access=false"
+        "?access_mode=read_only&enable_external_access=false&memory_limit=2GB"
     )
     assert db["allow_file_upload"] is False
     assert "{JINGFEN_HOME}" not in bundle.read(f"{BUNDLE_ROOT}/databases/jingfen.yaml").decode()

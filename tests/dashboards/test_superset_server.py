@@ -4,6 +4,7 @@ CSV), SQL Lab, redeploy, export, latency under concurrent users, and the publish
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -12,6 +13,7 @@ import shutil
 import stat
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -380,24 +382,44 @@ def test_chart_data_latency_with_concurrent_users(in_superset_home) -> None:
     assert slowest[0]["median_ms"] <= res["max_ms"]
 
 
+def files_open_in_workers(home: Any) -> set[str]:
+    """The files the gunicorn workers of this Superset hold open."""
+    master = (home / "superset" / "gunicorn.pid").read_text().strip()
+    workers = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    held = set()
+    for pid in workers:
+        for fd in os.scandir(f"/proc/{pid}/fd"):
+            with contextlib.suppress(OSError):  # closed while listing
+                held.add(os.readlink(fd.path))
+    return held
+
+
 def test_publish_swap_moves_to_new_numbers_without_errors(superset_instance) -> None:
-    """Readers open a fresh DuckDB connection per query, so an os.replace'd warehouse is seen
-    at once and never half-written; force=true skips Superset's result cache."""
+    """The published warehouse is a link to a version file (flows/publish.py); each Superset
+    worker keeps the current version open between queries and resolves the link for every
+    query. Swapping the link the way publish does (and removing the old version, which the
+    workers still hold) is seen at once, never half-written and never as an error;
+    force=true skips Superset's result cache."""
+    from flows.publish import _swap_link, versions_dir
+
     chart: ChartSpec = TABLE_CHART
     chart_id = superset_instance.chart_ids[chart.uuid]
     client = superset_instance.login("hq_analyst")
     wh = superset_instance.warehouse
-    original = wh.with_name("original.duckdb")
-    new_path = wh.with_name("next.duckdb")
-    shutil.copyfile(wh, original)
-    shutil.copyfile(wh, new_path)
-    con = duckdb.connect(str(new_path))
+    versions = versions_dir(Paths(superset_instance.home))
+    assert wh.is_symlink() and wh.resolve().parent == versions  # as the pipeline published it
+    current = wh.resolve()
+    new_version = versions / "jingfen-test-next.duckdb"
+    restored = versions / "jingfen-test-restored.duckdb"
+    shutil.copyfile(current, restored)
+    shutil.copyfile(current, new_version)
+    con = duckdb.connect(str(new_version))
     try:
         con.execute("update mart_indicator_values set value = value * 2 + 1")
     finally:
         con.close()
     old = reference_rows(wh, chart)
-    new = reference_rows(new_path, chart)
+    new = reference_rows(new_version, chart)
     assert new != old
     seen: list[str] = []
     errors: list[str] = []
@@ -416,18 +438,23 @@ def test_publish_swap_moves_to_new_numbers_without_errors(superset_instance) -> 
     thread.start()
     try:
         time.sleep(1.5)
-        os.replace(new_path, wh)
+        _swap_link(wh, new_version)
+        current.unlink()  # publish removes the version it replaced, held open or not
         time.sleep(2.0)
+        # the workers keep the new version open between queries (opening costs 10-20 ms)
+        assert str(new_version) in files_open_in_workers(superset_instance.home)
     finally:
         stop.set()
         thread.join(timeout=60)
-        os.replace(original, wh)  # leave the pipeline's numbers for the other tests
+        _swap_link(wh, restored)  # leave the pipeline's numbers for the other tests
+        new_version.unlink(missing_ok=True)
         # force=true still stores results: drop the swapped-in numbers, as publish_flow does
         clear_chart_cache(Paths(superset_instance.home))
     assert errors == []
     assert "other" not in seen
     first_new = seen.index("new")
     assert seen[0] == "old" and all(s == "new" for s in seen[first_new:]), seen
+    assert seen.count("old") >= 3 and seen.count("new") >= 3, seen
 
 
 def test_publish_clears_the_cached_chart_results(in_superset_home) -> None:

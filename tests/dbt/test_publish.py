@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows.publish import PublishError, publish, verify_copy
+from flows.publish import PublishError, publish, verify_copy, versions_dir
 from jingfen.config import Paths
 
 
@@ -43,6 +43,7 @@ def test_publish_swaps_while_a_reader_holds_the_old_file(tmp_path: Path) -> None
     _make_build_db(paths, "v1", 10)
     published, counts = publish(paths)
     assert published == paths.published_db and counts == {"tables": 1, "views": 1}
+    first_version = published.resolve()
 
     # a dashboard process holding a read-only connection open across the swap
     reader = subprocess.Popen(
@@ -75,6 +76,11 @@ def test_publish_swaps_while_a_reader_holds_the_old_file(tmp_path: Path) -> None
     assert reader.returncode == 0
     # no temporary files left beside the published one
     assert sorted(p.name for p in published.parent.iterdir() if p.is_file()) == ["jingfen.duckdb"]
+    # the published path links to the one version left: a new file for every publish, so a
+    # process that keeps a version open never mistakes it for the new one
+    versions = list(versions_dir(paths).iterdir())
+    assert published.is_symlink() and versions == [published.resolve()]
+    assert versions[0].name.startswith("jingfen-") and versions[0] != first_version
 
 
 def test_publish_refuses_while_a_build_holds_the_database(tmp_path: Path) -> None:
@@ -127,6 +133,7 @@ def test_publish_refuses_views_that_read_files(tmp_path: Path) -> None:
         publish(paths)
     assert not paths.published_db.exists()
     assert [p for p in paths.published_db.parent.iterdir() if p.suffix == ".publishing"] == []
+    assert list(versions_dir(paths).iterdir()) == []
 
 
 def test_publish_without_a_build_says_so(tmp_path: Path) -> None:

@@ -159,3 +159,17 @@ def test_exposures_name_every_dashboard_and_cover_every_mart() -> None:
     marts = {p.stem for s in SUBJECTS for p in (MARTS / s).glob("mart_*.sql")}
     unread = sorted(marts - read)
     assert not unread, f"marts no exposure reads: {unread}"
+
+
+def test_exposure_urls_open_the_dashboards_of_the_catalogue() -> None:
+    from dashboards.catalogue import DASHBOARDS as SPECS
+
+    slugs = {d.slug for d in SPECS}
+    exposures = yaml.safe_load((MARTS / "_exposures.yml").read_text(encoding="utf-8"))["exposures"]
+    urls = {e["name"]: e["url"] for e in exposures if e["type"] == "dashboard"}
+    wrong = {
+        name: url
+        for name, url in urls.items()
+        if not (m := re.search(r"/dashboard/([^/]+)/$", url)) or m.group(1) not in slugs
+    }
+    assert urls and not wrong, f"exposure URLs that open no dashboard: {wrong}"
