@@ -571,12 +571,15 @@ MART_COMPLAINT_HOTSPOTS = dataset(
         m("hotspot_tickets", "sum(tickets)", "投诉工单", "Tickets"),
     ),
 )
+DAILY_KPI_COLUMNS = (
+    "stat_date region_level region_code prov_code kpi_code kpi_value numerator denominator "
+    "dod_pct wow_pct baseline_mean z_score is_anomaly is_target_breach"
+)
 MART_DAILY_KPI = dataset(
     "mart_daily_kpi",
     "日监控：每天每个区域每个KPI一行（较前日、较上周、基线、异常与达标标记）",
     "Daily KPIs with baselines, anomaly and target flags",
-    "stat_date region_level region_code prov_code kpi_code kpi_value numerator denominator "
-    "dod_pct wow_pct baseline_mean z_score is_anomaly is_target_breach",
+    DAILY_KPI_COLUMNS,
     time="stat_date",
     extra_metrics=(
         m("anomalies", "count(case when is_anomaly then 1 end)", "异常数", "Anomalies"),
@@ -587,8 +590,7 @@ MART_DAILY_KPI_RECENT = dataset(
     "mart_daily_kpi_recent",
     "日监控（近60天）：日趋势图所用",
     "Daily KPIs, the last 60 days (the daily trend charts)",
-    "stat_date region_level region_code prov_code kpi_code kpi_value numerator denominator "
-    "dod_pct wow_pct baseline_mean z_score is_anomaly is_target_breach",
+    DAILY_KPI_COLUMNS,
     time="stat_date",
     catalogue_table="mart_daily_kpi",
 )

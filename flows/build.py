@@ -26,6 +26,7 @@ broken warehouse is never published.  dbt runs in-process; its progress goes to 
 
 from __future__ import annotations
 
+import calendar
 import hashlib
 import json
 import time
@@ -137,8 +138,7 @@ def month_close(paths: Paths, manifest: Any) -> date | None:
         con.close()
     if last is None:
         return None
-    following = date(last.year + last.month // 12, last.month % 12 + 1, 1)
-    return date.fromordinal(following.toordinal() - 1)
+    return date(last.year, last.month, calendar.monthrange(last.year, last.month)[1])
 
 
 def earliest_record(paths: Paths, interface: str, raw_paths: Iterable[str]) -> date | None:
@@ -198,9 +198,7 @@ def downstream_models(
     return seen
 
 
-def changed_selection(
-    paths: Paths, fingerprint: str, manifest: Any = None
-) -> tuple[str | None, str]:
+def changed_selection(paths: Paths, fingerprint: str, manifest: Any) -> tuple[str | None, str]:
     """The dbt selection of a changed-only build, and why: None means build everything."""
     path = state_path(paths)
     if not path.exists() or not paths.build_db.exists():
@@ -211,7 +209,7 @@ def changed_selection(
     files = changed_files(paths, state.get("audit_watermark"))
     if not files:
         return ALWAYS, "no new files since the last build: refreshing the load-audit models only"
-    close = month_close(paths, manifest) if manifest is not None else None
+    close = month_close(paths, manifest)
     open_days = after_close(paths, files, close)
     whole = sorted(set(files) - open_days)
     parts = [f"source:raw.{code.lower()}+" for code in whole]
@@ -219,11 +217,7 @@ def changed_selection(
     if open_days:
         sources = [f"source.jingfen.raw.{code.lower()}" for code in open_days]
         models = downstream_models(manifest, sources, stop_tag=MONTH_CLOSE_TAG)
-        if whole:
-            # already selected through the interfaces rebuilt whole
-            sources_whole = [f"source.jingfen.raw.{code.lower()}" for code in whole]
-            models -= downstream_models(manifest, sources_whole)
-        parts += sorted(manifest.nodes[m].name for m in models)
+        parts += sorted(manifest.nodes[m].name for m in models)  # dbt unions the selectors
         why += (
             f"; {', '.join(sorted(open_days))} hold only days after the month close "
             f"({close.isoformat()}), so the month facts (tag {MONTH_CLOSE_TAG}) are kept"

@@ -115,7 +115,7 @@ def versions_dir(paths: Paths) -> Path:
     return paths.published_db.parent / "versions"
 
 
-def _swap_link(link: Path, target: Path) -> None:
+def swap_link(link: Path, target: Path) -> None:
     """Point ``link`` at ``target`` (relative) atomically: a new link renamed over the old."""
     tmp = link.with_name(f".{link.name}.{uuid.uuid4().hex[:8]}.link")
     tmp.symlink_to(os.path.relpath(target, link.parent))
@@ -138,7 +138,7 @@ def publish(paths: Paths) -> tuple[Path, dict[str, int]]:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    _swap_link(paths.published_db, version)
+    swap_link(paths.published_db, version)
     # Earlier versions are no longer linked: remove them (a reader that has one open keeps
     # reading it until it closes; the space is freed then).
     for old in versions.glob(f"{paths.published_db.stem}-*.duckdb"):

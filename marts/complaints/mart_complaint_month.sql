@@ -3,8 +3,9 @@
 {#- One row per month per region per complaint category (category_level 'all' | 'l1' | 'l2',
     with its code): tickets, complaints per 10k subscribers (万户投诉率 = tickets / subscribers
     in service at month end x 10000), escalations (越级/升级) and escalation rate, resolution time
-    (average hours from acceptance to closure of the tickets closed) and satisfaction. Months are those of the subscriber-month chain, so tickets of a later day
-    do not change a row (tag month_close). -#}
+    (average hours from acceptance to closure of the tickets closed) and satisfaction. Months
+    are those of the subscriber-month chain, so tickets of a later day do not change a row
+    (tag month_close). -#}
 
 with
 

@@ -2,7 +2,8 @@
 
 {#- One row per month per region: collection (收费/回收) of the month's postpaid bills and the
     arrears (欠费) outstanding at that month's end by age band.
-    collection_rate_pct = paid against the month's bills (as of the month close, int_bills_settled) / amount due.
+    collection_rate_pct = paid against the month's bills (as of the month close,
+    int_bills_settled) / amount due.
     Ageing: a bill of month b still unpaid at the end of month m is (m - b) months old
     ('1' = last month's bill); bands '1', '2-3', '4-6', '7-12', '13+'. -#}
 

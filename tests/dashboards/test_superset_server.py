@@ -65,6 +65,18 @@ def test_secrets_are_owner_only(in_superset_home) -> None:
     assert stat.S_IMODE((sdir / "users" / "gd_analyst").stat().st_mode) == 0o600
 
 
+def test_metadata_database_runs_in_write_ahead_log_mode(superset_instance) -> None:
+    """superset_config sets WAL on every metadata connection (the event log writes on every
+    request); the mode is kept in the file, so a fresh connection reports it."""
+    import sqlite3
+
+    con = sqlite3.connect(superset_instance.home / "superset" / "superset.db")
+    try:
+        assert con.execute("pragma journal_mode").fetchone()[0] == "wal"
+    finally:
+        con.close()
+
+
 def test_admin_login_with_wrong_password_is_refused(superset_instance) -> None:
     with pytest.raises(server.SupersetError, match="Logging in .* as 'admin' failed"):
         server.SupersetClient(superset_instance.url, "admin", "admin")
@@ -400,7 +412,7 @@ def test_publish_swap_moves_to_new_numbers_without_errors(superset_instance) -> 
     query. Swapping the link the way publish does (and removing the old version, which the
     workers still hold) is seen at once, never half-written and never as an error;
     force=true skips Superset's result cache."""
-    from flows.publish import _swap_link, versions_dir
+    from flows.publish import swap_link, versions_dir
 
     chart: ChartSpec = TABLE_CHART
     chart_id = superset_instance.chart_ids[chart.uuid]
@@ -438,7 +450,7 @@ def test_publish_swap_moves_to_new_numbers_without_errors(superset_instance) -> 
     thread.start()
     try:
         time.sleep(1.5)
-        _swap_link(wh, new_version)
+        swap_link(wh, new_version)
         current.unlink()  # publish removes the version it replaced, held open or not
         time.sleep(2.0)
         # the workers keep the new version open between queries (opening costs 10-20 ms)
@@ -446,7 +458,7 @@ def test_publish_swap_moves_to_new_numbers_without_errors(superset_instance) -> 
     finally:
         stop.set()
         thread.join(timeout=60)
-        _swap_link(wh, restored)  # leave the pipeline's numbers for the other tests
+        swap_link(wh, restored)  # leave the pipeline's numbers for the other tests
         new_version.unlink(missing_ok=True)
         # force=true still stores results: drop the swapped-in numbers, as publish_flow does
         clear_chart_cache(Paths(superset_instance.home))
