@@ -101,6 +101,20 @@ class Sim:
             "",
         )
 
+    def set_status(
+        self,
+        events: Events,
+        subs: np.ndarray,
+        status: int,
+        day: int | np.ndarray,
+        sec: np.ndarray,
+        channel: np.ndarray | None = None,
+    ) -> None:
+        """Suspend (status 20 or 21: event 03) or resume (status 10: event 04) ``subs`` on
+        ``day``."""
+        self.state.status[subs], self.state.status_day[subs] = status, day
+        events.add(subs, "04" if status == 10 else "03", day, sec, channel=channel)
+
     def down(self, cells: np.ndarray, days: np.ndarray) -> np.ndarray:
         """Share of the day a cell was down (0..1); broadband (cell -1) is never down."""
         a = self.state.avail[np.maximum(cells, 0), days - self.tl.span_first]

@@ -154,18 +154,6 @@ class Bill:
     total_due_fen: np.ndarray
     overbill_fen: np.ndarray  # the planted billing error's share of package_fee_fen (truth)
 
-    COLUMNS = (
-        "package_fee_fen",
-        "voice_fee_fen",
-        "data_fee_fen",
-        "sms_fee_fen",
-        "vas_fee_fen",
-        "roaming_fee_fen",
-        "other_fee_fen",
-        "discount_fen",
-        "total_due_fen",
-    )
-
 
 @dataclass(frozen=True)
 class Commissions:

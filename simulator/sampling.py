@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 
 from simulator.timeline import Timeline
@@ -11,7 +13,7 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-x))
 
 
-def choice(rng: np.random.Generator, weights: dict[str, float], n: int) -> np.ndarray:
+def choice(rng: np.random.Generator, weights: Mapping[str, float], n: int) -> np.ndarray:
     """``n`` keys drawn by their weights."""
     keys = np.array(list(weights))
     w = np.array(list(weights.values()), float)

@@ -3,11 +3,15 @@ VAS, roaming, discounts; the planted billing error and revenue dip) and the BILL
 
 from __future__ import annotations
 
+from dataclasses import fields
+
 import numpy as np
 import pyarrow as pa
 
 from simulator.context import Domain, Month, Sim
 from simulator.records import Bill
+
+BILL_AMOUNTS = [f.name for f in fields(Bill) if f.name != "overbill_fen"]  # BILL's columns
 
 
 class BillingDomain(Domain):
@@ -31,7 +35,7 @@ class BillingDomain(Domain):
             "city_code": st.subs_city.take(t),
             "package_code": sim.packages.code.take(pa.array(sim.state.pkg[si])),
         }
-        for k in Bill.COLUMNS:
+        for k in BILL_AMOUNTS:
             cols[k] = pa.array(getattr(month.bill, k)[si])
         cols["due_date"] = sim.tl.dates(np.where(w.s_prepaid[si], month.last, month.last + 20))
         sim.emit("BILL", month.period, w.s_prov[si], cols)

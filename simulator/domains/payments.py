@@ -130,13 +130,11 @@ def _month_payments(sim: Sim, month: Month) -> Payments:
     sd = days_in(rng, tl, np.full(len(si), first), np.full(len(si), last))
     pay(si, sd, s.arrears[si] + np.where(ontime[si] | late[si], 0, s.bill_prev[si]), m - 1)
     s.arrears[si] = 0
-    s.status[si], s.status_day[si] = 10, sd
-    month.events.add(si, "04", sd, rng.integers(10 * 3600, 22 * 3600, len(si)))
+    sim.set_status(month.events, si, 10, sd, rng.integers(10 * 3600, 22 * 3600, len(si)))
     # new non-payers: suspended for arrears (21)
     ni = np.flatnonzero(nonpay & stay & (s.status != 21))
     nday = due + rng.integers(1, 4, len(ni))
-    s.status[ni], s.status_day[ni] = 21, nday
-    month.events.add(ni, "03", nday, rng.integers(0, 3600, len(ni)) + 2 * 3600)
+    sim.set_status(month.events, ni, 21, nday, rng.integers(0, 3600, len(ni)) + 2 * 3600)
     s.arrears[nonpay] += s.bill_prev[nonpay]
     s.arrears_months = np.where(s.status == 21, s.arrears_months + 1, 0).astype(np.int8)
     s.late_prev = late.copy()
@@ -165,11 +163,9 @@ def _month_payments(sim: Sim, month: Month) -> Payments:
     s.balance += np.bincount(ti, denom[ti], n).astype(np.int64) - np.where(pre, spend, 0)
     empty = np.flatnonzero(pre & stay & (s.balance < -300) & (s.status == 10))
     eday = rng.integers(first + 10, last + 1, len(empty))
-    s.status[empty], s.status_day[empty] = 21, eday
-    month.events.add(empty, "03", eday, rng.integers(0, 86400, len(empty)))
+    sim.set_status(month.events, empty, 21, eday, rng.integers(0, 86400, len(empty)))
     back = np.flatnonzero(pre & stay & (s.balance >= 0) & (s.status == 21))
-    s.status[back], s.status_day[back] = 10, last
-    month.events.add(back, "04", last, rng.integers(8 * 3600, 22 * 3600, len(back)))
+    sim.set_status(month.events, back, 10, last, rng.integers(8 * 3600, 22 * 3600, len(back)))
     # 4) refunds of last month's over-billing
     if m - 1 == sim.inc.bill_month:
         ri = np.flatnonzero((s.overbill_prev > 0) & (stay | churn))

@@ -63,12 +63,10 @@ class SubscribersDomain(Domain):
         )
         s.pkg[migr] = pk.mig5g[s.pkg[migr]]
         res = np.flatnonzero(alive & (s.status == 21) & (rng.random(w.n) < 0.03))
-        s.status[res], s.status_day[res] = 10, today
-        day.events.add(res, "04", today, rng.integers(8 * 3600, 22 * 3600, len(res)))
+        sim.set_status(day.events, res, 10, today, rng.integers(8 * 3600, 22 * 3600, len(res)))
         day.resumed = res
         sus = np.flatnonzero(alive & (s.status == 10) & w.s_prepaid & (rng.random(w.n) < 0.002))
-        s.status[sus], s.status_day[sus] = 21, today
-        day.events.add(sus, "03", today, rng.integers(0, 86400, len(sus)))
+        sim.set_status(day.events, sus, 21, today, rng.integers(0, 86400, len(sus)))
         write_events(sim, day.period, day.events)
 
 
@@ -269,22 +267,20 @@ def _suspensions(sim: Sim, month: Month) -> None:
     w, s, rng = sim.world, sim.state, sim.rng
     first, last, stay = month.first, month.last, month.stay
     res = np.flatnonzero(stay & (s.status == 20) & (rng.random(w.n) < 0.5))
-    rday = rng.integers(first, last + 1, len(res))
-    s.status[res], s.status_day[res] = 10, rday
-    month.events.add(
+    sim.set_status(
+        month.events,
         res,
-        "04",
-        rday,
+        10,
+        rng.integers(first, last + 1, len(res)),
         rng.integers(8 * 3600, 20 * 3600, len(res)),
         channel=w.prov_echannel[w.s_prov[res]],
     )
     sus = np.flatnonzero(stay & (s.status == 10) & ~w.s_fbb & (rng.random(w.n) < 0.002))
-    sday = rng.integers(first, last + 1, len(sus))
-    s.status[sus], s.status_day[sus] = 20, sday
-    month.events.add(
+    sim.set_status(
+        month.events,
         sus,
-        "03",
-        sday,
+        20,
+        rng.integers(first, last + 1, len(sus)),
         rng.integers(8 * 3600, 20 * 3600, len(sus)),
         channel=w.prov_hall[w.s_prov[sus]],
     )
