@@ -47,7 +47,7 @@ class Sim:
     packages: Packages
     static: Static
     state: State
-    truth: list[ChurnTruth] = field(default_factory=list)
+    churn_truth: list[ChurnTruth] = field(default_factory=list)  # one record per written month
     _streams: dict[str, np.random.Generator] = field(default_factory=dict)
 
     def stream(self, name: str) -> np.random.Generator:

@@ -66,7 +66,7 @@ def write_truth(sim: Sim, truth: Path, summary: dict) -> None:
 def _churn_probability(sim: Sim, truth: Path) -> pd.DataFrame:
     """Writes churn_probability.parquet; returns the churn of each month."""
     tl = sim.tl
-    recs = sim.truth
+    recs = sim.churn_truth
     empty = np.zeros(0, int)
     idx, mon, p, churned, kind = (
         np.concatenate([getattr(r, f) for r in recs]) if recs else empty

@@ -44,6 +44,8 @@ class SubscribersDomain(Domain):
         write_events(sim, month.period, month.events)
 
     def increment_day(self, sim: Sim, day: Day) -> None:
+        """4G->5G migrations, resumes after arrears and prepaid suspensions of the day (opens
+        and cancellations are monthly only, so daily rows refer to the last SUBS snapshot)."""
         w, s, rng, pk = sim.world, sim.state, sim.rng, sim.packages
         alive, today = day.window.in_service, day.day
         mob = alive & ~w.s_fbb & ~w.s_fraud
@@ -125,7 +127,7 @@ def _churn(sim: Sim, month: Month) -> np.ndarray:
         channel=channel,
     )
     idx = np.flatnonzero(start_alive | month.arrivals)
-    sim.truth.append(
+    sim.churn_truth.append(
         ChurnTruth(
             subs=idx,
             month=np.full(len(idx), m, np.int16),
