@@ -51,6 +51,9 @@ class Paths:
         self.ingest_db = self.warehouse / "ingest.duckdb"  # load audit and rejects
         self.build_db = self.warehouse / "build" / "jingfen.duckdb"  # dbt's working database
         self.published_db = self.warehouse / "jingfen.duckdb"  # what dashboards read
+        # HQ's receipt of the provinces' indicator packages (written by indicators/store.py),
+        # attached read-only by the dbt profile
+        self.hq_db = self.warehouse / "hq.duckdb"
         self.models = home / "models"
         self.superset = home / "superset"
         self.truth = home / "truth"

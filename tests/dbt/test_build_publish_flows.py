@@ -44,7 +44,7 @@ def test_build_flow_fails_on_a_failing_test(raw_home: Path, prefect_harness: Non
 
 
 def test_missing_raw_interfaces(raw_home: Path) -> None:
-    from flows.build import missing_raw_interfaces
+    from jingfen.build_state import missing_raw_interfaces
     from jingfen.config import Paths
 
     paths = Paths(raw_home)

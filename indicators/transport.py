@@ -21,8 +21,8 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-from jingfen.indicators.package import Package
-from jingfen.indicators.settings import BEIJING, hq_paths
+from indicators.package import Package
+from indicators.settings import BEIJING, hq_paths
 
 
 class DeliveryError(RuntimeError):
