@@ -25,7 +25,9 @@ SEEDS = REPO_ROOT / "seeds"
 UNKNOWN = "未知"
 REASON_SLOTS = 3
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-_MASKED = re.compile(r"^\d{3}\*{4}\d{4}$")
+# masked as dbt's mask_middle does: a few characters kept at each end, the middle starred
+# (186****0001, a broadband account KD4********0004)
+_MASKED = re.compile(r"^[^*]{0,4}\*{4,}[^*]{0,4}$")
 
 
 @dataclass(frozen=True)
@@ -170,7 +172,8 @@ def _check(frame: pd.DataFrame, columns: dict[str, str]) -> None:
             if len(bad):
                 raise ValueError(
                     f"column {col} holds {len(bad)} phone number(s) that are not masked "
-                    f"(like 186****0001); a list never carries a full number"
+                    f"(like 186****0001, first: {bad.iloc[0][:3]}…); a list never carries a full "
+                    "number"
                 )
 
 

@@ -182,7 +182,7 @@ EXPORT_COLUMNS: dict[str, str] = {
     "city_code": "地市编码",
     "city_name": "地市",
     "subs_id": "用户编号",
-    "msisdn_masked": "手机号码（脱敏）",
+    "msisdn_masked": "服务号码（脱敏）",
     "pay_type_name": "付费类型",
     "net_type": "网络制式",
     "package_code": "套餐编码",

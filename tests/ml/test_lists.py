@@ -100,7 +100,7 @@ def test_headers_are_chinese_and_names_stand_beside_codes(exported) -> None:
     assert set(xlsx["付费类型"]) == {"预付费", "后付费"}
     by_code = dict(zip(xlsx["套餐编码"], xlsx["套餐名称"], strict=True))
     assert by_code["P5G129"] == "5G畅爽冰激凌129元"  # from seeds/packages.csv
-    assert xlsx["手机号码（脱敏）"].str.fullmatch(r"186\*{4}\d{4}").all()
+    assert xlsx["服务号码（脱敏）"].str.fullmatch(r"186\*{4}\d{4}").all()
 
 
 def test_reasons_are_actionable_and_as_many_as_the_model_gives(exported) -> None:
@@ -166,16 +166,19 @@ def test_the_export_refuses_english_headers_and_full_numbers(tmp_path) -> None:
     frame = pd.DataFrame({"msisdn_masked": ["18612345678"], "x": [1]})
     with pytest.raises(ValueError, match="must be Chinese.*'x'"):
         lists.export(frame, {"x": "x"}, tmp_path, "t", "名单")
-    with pytest.raises(ValueError, match="not masked"):
-        lists.export(frame, {"msisdn_masked": "手机号码"}, tmp_path, "t", "名单")
-    out = lists.export(
-        frame.assign(msisdn_masked="186****5678"),
-        {"msisdn_masked": "手机号码"},
-        tmp_path,
-        "t",
-        "名单",
-    )
-    assert load_workbook(out["xlsx"])["名单"]["A2"].value == "186****5678"
+    for full in ("18612345678", "KD4401230004", "186*2345678"):
+        with pytest.raises(ValueError, match="1 phone number.*not masked"):
+            lists.export(
+                frame.assign(msisdn_masked=full),
+                {"msisdn_masked": "服务号码"},
+                tmp_path,
+                "t",
+                "名单",
+            )
+    masked = pd.DataFrame({"msisdn_masked": ["186****5678", "KD4********0004", None]})
+    out = lists.export(masked, {"msisdn_masked": "服务号码"}, tmp_path, "t", "名单")
+    ws = load_workbook(out["xlsx"])["名单"]
+    assert [ws["A2"].value, ws["A3"].value] == ["186****5678", "KD4********0004"]
 
 
 def test_names_come_from_the_warehouse_dimensions_when_it_has_them() -> None:
