@@ -2,7 +2,7 @@
 and upsell lists next).
 
 A list is a frame with one row per subscriber. ``add_names`` puts the name beside each code
-(province, city, package, pay type) from the warehouse dimensions (``dim_region``,
+(province, city, package, pay type, network type) from the warehouse dimensions (``dim_region``,
 ``dim_package``; the seeds they are built from when the warehouse lacks them);
 ``caller_reasons`` keeps only the actionable reasons (ml/reasons.py ``ACTIONABLE``), at most three,
 and says so when the model gave fewer; ``export`` writes the chosen columns under Chinese headers
@@ -38,6 +38,7 @@ class Names:
     city: dict[str, tuple[str, str]]
     package: dict[str, tuple[str, str]]
     pay_type: dict[str, tuple[str, str]]
+    net_type: dict[str, tuple[str, str]]
 
     def reason_labels(self) -> dict[str, dict[str, tuple[str, str]]]:
         """Names for the category features worded as reasons (ml/reasons.py ``labels``)."""
@@ -50,6 +51,7 @@ NAME_COLUMNS: dict[str, tuple[str, str]] = {
     "city_code": ("city_name", "city"),
     "package_code": ("package_name", "package"),
     "pay_type": ("pay_type_name", "pay_type"),
+    "net_type": ("net_type_name", "net_type"),
 }
 
 
@@ -65,11 +67,13 @@ def _from_frames(
     regions: pd.DataFrame, provinces: pd.DataFrame, packages: pd.DataFrame, codes: pd.DataFrame
 ) -> Names:
     pay = codes[codes.code_set == "pay_type"]
+    net = codes[codes.code_set == "net_type"]
     return Names(
         province=_pairs(provinces, "prov_code", "prov_name", "prov_name_en"),
         city=_pairs(regions, "city_code", "city_name", "city_name_en"),
         package=_pairs(packages, "package_code", "package_name", "package_name_en"),
         pay_type=_pairs(pay, "code", "name_zh", "name_en"),
+        net_type=_pairs(net, "code", "name_zh", "name_en"),
     )
 
 
@@ -94,7 +98,8 @@ def load_names(con=None) -> Names:  # noqa: ANN001 - a DuckDB connection or None
 
 
 def add_names(frame: pd.DataFrame, names: Names) -> pd.DataFrame:
-    """A copy with ``prov_name``, ``city_name``, ``package_name``, ``pay_type_name`` beside the
+    """A copy with ``prov_name``, ``city_name``, ``package_name``, ``pay_type_name``,
+    ``net_type_name`` beside the
     codes the frame has; a code the dimensions do not know reads 未知 (never the code)."""
     out = frame.copy()
     for code_col, (name_col, kind) in NAME_COLUMNS.items():

@@ -217,6 +217,32 @@ def _texts(
         zh = spec.zh + " " + amt + " 元"
         en = spec.en + " " + amt + " yuan"
         code = base
+    elif spec.kind == "months" and feature == "contract_months_left":
+        # what the caller says: ends in n months / this month / ended n months ago / no contract
+        m = _fmt_number(num).fillna("").to_numpy(dtype=object)
+        ago = _fmt_number(-num).fillna("").to_numpy(dtype=object)
+        when = [(num > 0).to_numpy(), (num == 0).to_numpy(), (num < 0).to_numpy()]
+        zh = pd.Series(
+            np.select(
+                when,
+                ["合约剩余 " + m + " 个月", "合约本月到期", "合约已到期 " + ago + " 个月"],
+                "无合约",
+            ),
+            index=idx,
+        )
+        en = pd.Series(
+            np.select(
+                when,
+                [
+                    "Contract ends in " + m + " months",
+                    "Contract ends this month",
+                    "Contract ended " + ago + " months ago",
+                ],
+                "No contract",
+            ),
+            index=idx,
+        )
+        return base, zh.astype("string"), en.astype("string")
     elif spec.kind == "months":
         m = _fmt_number(num)
         zh = spec.zh + " " + m + " 个月"

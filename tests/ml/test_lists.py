@@ -22,6 +22,9 @@ VOCABULARY = [
     r"本月活跃天数 \d+ 天",
     r"近三个月沉默 \d+ 个月",
     r"合约剩余 \d+ 个月",
+    r"合约本月到期",
+    r"合约已到期 \d+ 个月",
+    r"无合约",
     r"欠费 \d+ 元",
     r"未?欠费停机",
     r"欠费账龄 \d+ 个月",
@@ -97,7 +100,7 @@ def test_headers_are_chinese_and_names_stand_beside_codes(exported) -> None:
         assert not any(re.fullmatch(r"[A-Z0-9]+", v) for v in shown)
         assert "未知" not in shown
     assert set(xlsx["省份"]) <= {zh for zh, _ in seeds.province.values()}
-    assert set(xlsx["付费类型"]) == {"预付费", "后付费"}
+    assert set(xlsx["付费类型"]) == {"预付费", "后付费"} and set(xlsx["网络制式"]) == {"4G"}
     by_code = dict(zip(xlsx["套餐编码"], xlsx["套餐名称"], strict=True))
     assert by_code["P5G129"] == "5G畅爽冰激凌129元"  # from seeds/packages.csv
     assert xlsx["服务号码（脱敏）"].str.fullmatch(r"186\*{4}\d{4}").all()
@@ -197,8 +200,10 @@ def test_names_come_from_the_warehouse_dimensions_when_it_has_them() -> None:
     con.execute(
         "create table code_values as select 'pay_type' as code_set, '1' as code,"
         " '预付费' as name_zh, 'prepaid' as name_en"
+        " union all select 'net_type', 'FBB', '宽带', 'fixed broadband'"
     )
     names = lists.load_names(con)
     assert names.package == {"PX": ("新套餐", "new plan")} and names.city["4401"][0] == "广州市"
     out = lists.add_names(pd.DataFrame({"package_code": ["PX", "ZZ"]}), names)
     assert out["package_name"].tolist() == ["新套餐", "未知"]
+    assert lists.add_names(pd.DataFrame({"net_type": ["FBB"]}), names)["net_type_name"][0] == "宽带"

@@ -64,5 +64,12 @@ def test_actionable_only_skips_region_and_pay_type_and_names_the_package() -> No
     assert r.loc[0, "reason_2_en"] == "Current package 5G ice cream 129"
     assert pd.isna(r.loc[0, "reason_3_code"])  # no third actionable risk: no filler
     assert r.loc[1, "reason_1_code"] == "PACKAGE" and pd.isna(r.loc[1, "reason_2_code"])
+    ends = top_reasons(
+        np.array([[1.0, -1.0]] * 4),
+        ["contract_months_left", "noise"],
+        pd.DataFrame({"contract_months_left": [2, 0, -6, np.nan], "noise": 0.0}),
+        actionable_only=True,
+    )["reason_1_zh"].tolist()
+    assert ends == ["合约剩余 2 个月", "合约本月到期", "合约已到期 6 个月", "无合约"]
     assert theme("MOU_DOWN") == "usage" and theme("ARPU_UP") == "package"
     assert theme("REGION") is None and theme("PAY_TYPE") is None and theme(None) is None
