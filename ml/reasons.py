@@ -36,6 +36,7 @@ class Reason:
     en: str
     unit_zh: str = ""
     unit_en: str = ""
+    scale: float = 1.0  # a "rate" stored as a share (0-1) is shown as a percentage with 100
 
 
 CATALOGUE: dict[str, Reason] = {
@@ -51,6 +52,15 @@ CATALOGUE: dict[str, Reason] = {
     ),
     "mou_chg_6m": Reason(
         "MOU", "change", "通话量半年", "Voice minutes {dir} {pct}% over six months"
+    ),
+    "arpu_chg_6m": Reason(
+        "ARPU", "change", "月消费半年", "Monthly spend {dir} {pct}% over six months"
+    ),
+    "active_days_chg_3m": Reason(
+        "ACTIVE_DAYS", "change", "活跃天数三个月", "Active days {dir} {pct}% over three months"
+    ),
+    "active_days_chg_6m": Reason(
+        "ACTIVE_DAYS", "change", "活跃天数半年", "Active days {dir} {pct}% over six months"
     ),
     "dou_mb": Reason("DOU_LEVEL", "level", "本月流量", "Data this month", "MB", "MB"),
     "dou_chg_3m": Reason("DOU", "change", "流量三个月", "Data use {dir} {pct}% over three months"),
@@ -98,7 +108,7 @@ CATALOGUE: dict[str, Reason] = {
     "net_type": Reason("NET_TYPE", "category", "网络类型", "Network"),
     "prov_code": Reason("REGION", "category", "省份", "Province"),
     "channel_level1_code": Reason("CHANNEL", "category", "发展渠道", "Acquisition channel"),
-    "discount_share": Reason("PRICE", "rate", "优惠占比", "Discount share"),
+    "discount_share": Reason("PRICE", "rate", "优惠占比", "Discount share", scale=100.0),
 }
 
 
@@ -119,6 +129,7 @@ ACTIONABLE: dict[str, str] = {
     "DOU_LEVEL": "usage",
     "SILENT": "usage",
     "LOW_ACTIVITY": "usage",
+    "ACTIVE_DAYS": "usage",
     "CONTRACT_ENDING": "contract",
     "ARREARS": "arrears",
     "SUSPENDED_ARREARS": "arrears",
@@ -249,7 +260,7 @@ def _texts(
         en = spec.en + " " + m + " months"
         code = base
     elif spec.kind == "rate":
-        r = _fmt_number(num, 2)
+        r = _fmt_number(num * spec.scale, 2)
         zh = spec.zh + " " + r + "%"
         en = spec.en + " " + r + "%"
         code = base

@@ -71,5 +71,15 @@ def test_actionable_only_skips_region_and_pay_type_and_names_the_package() -> No
         actionable_only=True,
     )["reason_1_zh"].tolist()
     assert ends == ["合约剩余 2 个月", "合约本月到期", "合约已到期 6 个月", "无合约"]
+    share = top_reasons(
+        np.array([[1.0, 0.5, -1.0]]),
+        ["discount_share", "active_days_chg_3m"],
+        pd.DataFrame({"discount_share": [0.35], "active_days_chg_3m": [-0.4]}),
+        actionable_only=True,
+    )
+    assert share.loc[0, ["reason_1_zh", "reason_2_zh"]].tolist() == [
+        "优惠占比 35.00%",  # a share (0-1) shown as a percentage
+        "活跃天数三个月下降 40%",
+    ]
     assert theme("MOU_DOWN") == "usage" and theme("ARPU_UP") == "package"
     assert theme("REGION") is None and theme("PAY_TYPE") is None and theme(None) is None
