@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 
 from jingfen.config import REPO_ROOT
@@ -77,7 +78,7 @@ def _from_frames(
     )
 
 
-def load_names(con=None) -> Names:  # noqa: ANN001 - a DuckDB connection or None
+def load_names(con: duckdb.DuckDBPyConnection | None = None) -> Names:
     """Names from the warehouse dimensions when ``con`` has them, else from the seeds."""
     if con is not None and all(
         warehouse.table_exists(con, "main", t) for t in ("dim_region", "dim_package", "code_values")
