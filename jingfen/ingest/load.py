@@ -41,8 +41,7 @@ log = logging.getLogger("jingfen.ingest")
 
 # Row rejects kept (in load_rejects and the reason file) for a file that is rejected whole.
 REJECTED_FILE_SAMPLE = 1000
-CHUNK_FILES = 50  # audit rows are written per chunk of files ...
-CHUNK_SECONDS = 10.0  # ... or at least this often
+CHUNK_FILES = 50  # audit rows are written per chunk of files, or every ctx.chunk_seconds
 
 Logger = logging.Logger | logging.LoggerAdapter
 
@@ -404,6 +403,8 @@ def process_stray_control(chk: Path, ctx: LoadContext, history: History) -> Pend
 
 def _flush(pending: list[Pending], ctx: LoadContext, store: AuditStore) -> None:
     """Steps 3-4 for a chunk: audit (one transaction), then move the originals."""
+    if not pending:
+        return
     now = utcnow()
     for p in pending:
         p.outcome.finished_at = p.outcome.finished_at or now
@@ -473,7 +474,7 @@ def ingest_files(
             pending.append(p)
             outcomes.append(p.outcome)
             _progress(logger, i, total, p.outcome, last_log)
-            if len(pending) >= CHUNK_FILES or time.monotonic() - last_flush > CHUNK_SECONDS:
+            if len(pending) >= CHUNK_FILES or time.monotonic() - last_flush > ctx.chunk_seconds:
                 _flush(pending, ctx, store)
                 last_flush = time.monotonic()
         _flush(pending, ctx, store)

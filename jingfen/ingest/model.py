@@ -37,6 +37,8 @@ class LoadContext:
     seeds_dir: Path = REPO_ROOT / "seeds"
     reject_threshold: float = 0.01
     reject_min_rows: int = 10
+    # Audit rows are written per chunk of files, at least this often (seconds).
+    chunk_seconds: float = 10.0
     # Tests and the kill test only: stop the process at a named step (see load._crash_point).
     crash_at: str | None = None
 
