@@ -75,12 +75,12 @@ def hold_waiting_files(found: Discovery, ctx: LoadContext) -> tuple[Discovery, l
     found, waiting = hold_waiting(found, ctx, history)
     log = get_run_logger()
     for w in waiting:
-        s = w.summary(ctx.wait_seconds)
+        said = w.summary(ctx.wait_seconds)
         log.info(
             "%s waits for %s (rejected if none by %s)",
-            s["file"],
-            s["waiting_for"],
-            s["rejected_after"],
+            said["file"],
+            said["waiting_for"],
+            said["rejected_after"],
         )
     return found, waiting
 

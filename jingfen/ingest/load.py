@@ -183,7 +183,8 @@ def _resume_or_duplicate(
             f"{o.file_name} (md5 {o.md5}) was already loaded; this delivery is a duplicate "
             "and was archived without loading.",
         )
-    assert o.interface and o.period and o.md5
+    if not (o.interface and o.period and o.md5):
+        return None
     earlier = history.content.get(content_key(o.interface, o.period, o.md5))
     if earlier is not None and earlier != o.file_name:
         return _duplicate(
@@ -673,11 +674,12 @@ def run_load(ctx: LoadContext | None = None, logger: Logger | None = None) -> di
         history = AuditStore(ctx.paths.ingest_db).history(ctx.load_id)
         found, waiting = hold_waiting(discover(ctx.landing), ctx, history)
         for w in waiting:
+            said = w.summary(ctx.wait_seconds)
             logger.info(
                 "%s waits for %s (rejected if none by %s)",
-                w.file_name,
-                w.summary(ctx.wait_seconds)["waiting_for"],
-                w.summary(ctx.wait_seconds)["rejected_after"],
+                said["file"],
+                said["waiting_for"],
+                said["rejected_after"],
             )
         outcomes: list[FileOutcome] = []
         n = 0
