@@ -186,8 +186,10 @@ def schedule(
 
 @app.command()
 def status() -> None:
-    """Where state lives, files per folder, and load-audit outcomes counted by status."""
-    paths = settings().paths
+    """Where state lives, files per folder, load-audit outcomes counted by status, and the
+    files waiting in landing/ for their control (or data) file."""
+    cfg = settings()
+    paths = cfg.paths
     typer.echo(f"JINGFEN_HOME = {paths.home}")
     for name in ("landing", "archive", "quarantine", "warehouse", "models", "superset", "truth"):
         p = getattr(paths, name)
@@ -196,14 +198,38 @@ def status() -> None:
     if paths.ingest_db.exists():
         import duckdb
 
+        from jingfen.ingest.model import Waiting, utcnow
+
         con = duckdb.connect(str(paths.ingest_db), read_only=True)
         try:
             rows = con.execute(
                 "select status, count(*) from load_audit group by status order by status"
             ).fetchall()
+            tables = {r[0] for r in con.execute("show tables").fetchall()}
+            waiting = (
+                con.execute(
+                    "select file_name, waiting_for, first_seen_at, last_seen_at, bytes, "
+                    "modified_us from load_waiting where landing = ? order by file_name",
+                    [str(paths.landing)],
+                ).fetchall()
+                if "load_waiting" in tables
+                else []
+            )
         finally:
             con.close()
         typer.echo("load audit: " + ", ".join(f"{s} {n}" for s, n in rows))
+        wait_seconds = cfg.ingest_wait_hours * 3600
+        now = utcnow()
+        still = [Waiting(*w) for w in waiting if (paths.landing / w[0]).exists()]
+        typer.echo(f"waiting in landing/: {len(still)} files")
+        for w in still:
+            d = w.summary(wait_seconds)
+            when = (
+                f"rejected by the first load after {d['rejected_after']}"
+                if now < w.expires_at(wait_seconds)
+                else "waited its time: the next load rejects it"
+            )
+            typer.echo(f"  {d['file']} waits for {d['waiting_for']} since {d['since']} ({when})")
 
 
 @app.command()

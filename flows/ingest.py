@@ -3,6 +3,7 @@ raw layer, quarantine the bad ones, and audit every outcome.
 
 Steps:
 1. open the load (or resume one a killed run left unfinished) and find what landed;
+   hold back data files whose control file has not arrived yet (and the reverse): they wait;
 2. one task per interface batch, in a fixed order, each looping over its files (a task per file
    would cost more than loading a small file);
 3. badly named files and stray control files;
@@ -27,9 +28,11 @@ from jingfen.ingest import (
     FileOutcome,
     LoadContext,
     RowValidator,
+    Waiting,
     begin_load,
     discover,
     end_load,
+    hold_waiting,
     ingest_files,
     ingest_stray_controls,
     load_lock,
@@ -63,6 +66,23 @@ def discover_landing(ctx: LoadContext) -> Discovery:
         len(found.ignored),
     )
     return found
+
+
+@task(name="hold-waiting", retries=3, retry_delay_seconds=RETRY_DELAYS, cache_policy=NO_CACHE)
+def hold_waiting_files(found: Discovery, ctx: LoadContext) -> tuple[Discovery, list[Waiting]]:
+    """Data files whose control file has not arrived (and the reverse) stay in landing/."""
+    history = AuditStore(ctx.paths.ingest_db).history(ctx.load_id)
+    found, waiting = hold_waiting(found, ctx, history)
+    log = get_run_logger()
+    for w in waiting:
+        said = w.summary(ctx.wait_seconds)
+        log.info(
+            "%s waits for %s (rejected if none by %s)",
+            said["file"],
+            said["waiting_for"],
+            said["rejected_after"],
+        )
+    return found, waiting
 
 
 @task(
@@ -113,12 +133,16 @@ def ingest_strays(found: Discovery, ctx: LoadContext, start: int) -> list[FileOu
 
 @task(name="close-load", retries=3, retry_delay_seconds=RETRY_DELAYS, cache_policy=NO_CACHE)
 def close_load(
-    ctx: LoadContext, outcomes: list[FileOutcome], resumed: bool, seconds: float
+    ctx: LoadContext,
+    outcomes: list[FileOutcome],
+    resumed: bool,
+    seconds: float,
+    waiting: list[Waiting],
 ) -> dict[str, Any]:
-    summary = summarise(ctx, outcomes, resumed, seconds)
+    summary = summarise(ctx, outcomes, resumed, seconds, waiting)
     end_load(ctx, summary)
     get_run_logger().info(
-        "load %s: %d files — %d loaded, %d reloaded, %d duplicate, %d rejected; "
+        "load %s: %d files — %d loaded, %d reloaded, %d duplicate, %d rejected, %d waiting; "
         "%s rows loaded (%s rows/s)",
         ctx.load_id,
         summary["files"],
@@ -126,6 +150,7 @@ def close_load(
         summary["reloaded"],
         summary["duplicate"],
         summary["rejected"],
+        summary["waiting"],
         f"{summary['rows_loaded']:,}",
         summary["rows_per_second"],
     )
@@ -140,7 +165,7 @@ def ingest_flow(landing: str | None = None) -> dict[str, Any]:
     ctx = LoadContext.from_settings(landing=landing, s=settings())
     with load_lock(ctx):
         ctx, resumed = open_load(ctx)
-        found = discover_landing(ctx)
+        found, waiting = hold_waiting_files(discover_landing(ctx), ctx)
         outcomes: list[FileOutcome] = []
         n = 0
         for interface, batch in found.by_interface():
@@ -149,4 +174,4 @@ def ingest_flow(landing: str | None = None) -> dict[str, Any]:
             n += len(files)
         if found.bad_names or found.stray_controls:
             outcomes += ingest_strays(found, ctx, n)
-        return close_load(ctx, outcomes, resumed, time.perf_counter() - t0)
+        return close_load(ctx, outcomes, resumed, time.perf_counter() - t0, waiting)

@@ -10,11 +10,13 @@ once per environment (a test that changes a variable gets fresh settings).
 from __future__ import annotations
 
 import os
+import re
 import secrets
+from datetime import UTC, date, datetime, timedelta, timezone
 from functools import cached_property, lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -23,6 +25,14 @@ from pydantic_settings import (
 )
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+
+# Beijing time (China Standard Time, UTC+8 all year, no daylight saving): the BSS calendar.
+BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
+
+
+def beijing_today(now: datetime | None = None) -> date:
+    """Today's date in Beijing (at 18:00 UTC it is already tomorrow there)."""
+    return (now or datetime.now(UTC)).astimezone(BEIJING).date()
 
 
 class Settings(BaseSettings):
@@ -50,6 +60,29 @@ class Settings(BaseSettings):
     reject_min_rows: int = Field(
         default=10,
         description="A file may always have this many bad rows before the share applies.",
+    )
+    ingest_wait_hours: float = Field(
+        default=4.0,
+        ge=0,
+        description="How long a data file may wait in landing/ for its control file (or a "
+        "control file for its data file) before it is rejected as missing_control / "
+        "missing_data_file. The BSS convention sends the control file last.",
+    )
+    business_date: date | None = Field(
+        default=None,
+        description="The load's business date (业务日期, YYYY-MM-DD): the newest day whose data "
+        "a load expects. Unset: today in Beijing time when the load starts.",
+    )
+    business_date_tolerance_days: int = Field(
+        default=3,
+        ge=0,
+        description="A file may be dated at most this many days after the business date (the "
+        "first days of a month may be delivered ahead of the calendar); later is rejected.",
+    )
+    history_start_month: str | None = Field(
+        default=None,
+        description="First month of history this install keeps (YYYYMM or YYYY-MM); a file "
+        "dated before it is rejected. Unset: no lower bound.",
     )
     superset_port: int = 8088
     pii_salt: str | None = Field(
@@ -93,6 +126,20 @@ class Settings(BaseSettings):
     def user_password(self, username: str) -> str | None:
         """A demo user's password from ``JINGFEN_USER_PASSWORD_<USERNAME>``, if set."""
         return os.environ.get(f"JINGFEN_USER_PASSWORD_{username.upper()}") or None
+
+    @field_validator("history_start_month")
+    @classmethod
+    def _month(cls, v: str | None) -> str | None:
+        if v is None or v == "":
+            return None
+        m = re.fullmatch(r"(\d{4})-?(0[1-9]|1[0-2])", v.strip())
+        if not m:
+            raise ValueError(f"history_start_month must be a month YYYYMM or YYYY-MM, not {v!r}")
+        return m[1] + m[2]
+
+    def load_business_date(self) -> date:
+        """The business date a load starts with: the setting, or today in Beijing."""
+        return self.business_date or beijing_today()
 
     @cached_property
     def paths(self) -> Paths:

@@ -17,9 +17,10 @@ from jingfen.ingest.load import (
     run_load,
     summarise,
 )
-from jingfen.ingest.model import FileOutcome, LoadContext, Reason
+from jingfen.ingest.model import FileOutcome, LoadContext, Reason, Waiting
 from jingfen.ingest.refs import ReferenceDataError
 from jingfen.ingest.validate import RowValidator
+from jingfen.ingest.waiting import hold_waiting
 
 __all__ = [
     "AuditStore",
@@ -31,9 +32,11 @@ __all__ = [
     "Reason",
     "ReferenceDataError",
     "RowValidator",
+    "Waiting",
     "begin_load",
     "discover",
     "end_load",
+    "hold_waiting",
     "ingest_file",
     "ingest_files",
     "ingest_stray_controls",

@@ -1,4 +1,5 @@
-"""``warehouse/ingest.duckdb``: ``load_audit``, ``load_rejects`` and ``load_runs``.
+"""``warehouse/ingest.duckdb``: ``load_audit``, ``load_rejects``, ``load_runs`` and
+``load_waiting``.
 
 dbt reads this database later and DuckDB allows one writer and no readers meanwhile, so it is
 opened only for a short read at the start of a load and for short transactions (one per chunk of
@@ -10,13 +11,14 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
-from jingfen.ingest.model import FileOutcome, new_load_id
+from jingfen.ingest.model import FileOutcome, Waiting, new_load_id
+from jingfen.interfaces import INTERFACES
 
 DDL = (
     """create table if not exists load_runs (
@@ -27,6 +29,8 @@ DDL = (
         files bigint,
         summary varchar
     )""",
+    # The business date a load judged periods by (a resumed load keeps it).
+    "alter table load_runs add column if not exists business_date date",
     """create table if not exists load_audit (
         load_id varchar not null,
         file_name varchar not null,
@@ -49,6 +53,9 @@ DDL = (
         destination varchar,
         raw_path varchar
     )""",
+    # Fingerprint of a snapshot file's rows (count and a sum of per-line hashes): the same rows
+    # delivered again in another order, encoding or compression are recognised.
+    "alter table load_audit add column if not exists rows_fingerprint varchar",
     """create table if not exists load_rejects (
         load_id varchar not null,
         file_name varchar not null,
@@ -59,12 +66,25 @@ DDL = (
         value varchar,
         message varchar
     )""",
+    # Orphans seen in landing/: a data file without its control file or the reverse.  Rewritten
+    # by every load for its landing folder; first_seen_at survives while the file is unchanged.
+    """create table if not exists load_waiting (
+        landing varchar not null,
+        file_name varchar not null,
+        waiting_for varchar not null,
+        first_seen_at timestamp not null,
+        last_seen_at timestamp not null,
+        bytes bigint,
+        modified_us bigint,
+        load_id varchar,
+        primary key (landing, file_name)
+    )""",
 )
 
 AUDIT_COLUMNS = (
     "load_id, file_name, interface, prov_code, period, seq, md5, bytes, encoding, "
     "records_declared, records_read, records_loaded, records_rejected, status, reason_code, "
-    "reason, started_at, finished_at, destination, raw_path"
+    "reason, started_at, finished_at, destination, raw_path, rows_fingerprint"
 )
 
 
@@ -79,6 +99,13 @@ _TYPES = {
     "finished_at": pa.timestamp("us"),
 }
 AUDIT_SCHEMA = pa.schema([(f, _TYPES.get(f, pa.string())) for f in AUDIT_FIELDS])
+
+
+def content_key(interface: str, period: str, md5: str) -> tuple[str, str, str]:
+    """What makes two deliveries the same content: the interface and the md5, and for a
+    snapshot interface also the period (a month's snapshot may rightly equal the month
+    before's, e.g. a channel list that did not change)."""
+    return (interface, period if INTERFACES[interface].snapshot else "*", md5)
 
 
 def stem_of(file_name: str) -> str:
@@ -100,12 +127,41 @@ class History:
     this_load: dict[tuple[str, str], str] = field(default_factory=dict)
     # this load's destinations by stem (for a control file left behind)
     this_load_by_stem: dict[str, str] = field(default_factory=dict)
+    # content_key -> the file that brought that (non-empty) content into the raw layer
+    content: dict[tuple[str, str, str], str] = field(default_factory=dict)
+    # (interface, prov, period, rows fingerprint) -> the file that loaded those snapshot rows
+    rows: dict[tuple[str, str, str, str], str] = field(default_factory=dict)
+
+    def _loaded(
+        self,
+        file_name: str,
+        md5: str,
+        interface: str | None,
+        prov: str | None,
+        period: str | None,
+        records_read: int | None,
+        fingerprint: str | None,
+    ) -> None:
+        self.current[stem_of(file_name)] = md5
+        if not (interface in INTERFACES and period and records_read):
+            return  # empty deliveries are all alike and never duplicates of each other
+        self.content.setdefault(content_key(interface, period, md5), file_name)
+        if fingerprint and prov:
+            self.rows.setdefault((interface, prov, period, fingerprint), file_name)
 
     def note(self, o: FileOutcome) -> None:
         if o.md5 and o.status in ("loaded", "reloaded", "duplicate"):
             self.delivered.add((o.file_name, o.md5))
         if o.md5 and o.status in ("loaded", "reloaded"):
-            self.current[stem_of(o.file_name)] = o.md5
+            self._loaded(
+                o.file_name,
+                o.md5,
+                o.interface,
+                o.prov_code,
+                o.period,
+                o.records_read,
+                o.rows_fingerprint,
+            )
         if o.destination:
             if o.md5:
                 self.this_load[(o.file_name, o.md5)] = o.destination
@@ -127,27 +183,30 @@ class AuditStore:
         finally:
             con.close()
 
-    def open_run(self, now: datetime, landing: Path, new_id: str) -> tuple[str, bool]:
+    def open_run(
+        self, now: datetime, landing: Path, new_id: str, business_date: date
+    ) -> tuple[str, bool, date]:
         """Resume the last load if it never finished (a killed run), else start ``new_id``.
 
-        Resuming keeps one load_id for the batch, so a killed-and-restarted load ends in the
-        same state as one clean run.
+        Resuming keeps one load_id and business date for the batch, so a killed-and-restarted
+        load ends in the same state as one clean run.  Returns (load_id, resumed, business date).
         """
         with self.connect() as con:
             rows = con.execute(
-                "select load_id from load_runs where finished_at is null "
+                "select load_id, business_date from load_runs where finished_at is null "
                 "order by started_at desc limit 1"
             ).fetchall()
             if rows:
-                return rows[0][0], True
+                return rows[0][0], True, rows[0][1] or business_date
             used = con.execute("select count(*) from load_runs where load_id = ?", [new_id])
             if used.fetchall()[0][0]:
                 new_id = new_load_id(now)  # a context reused for a second load
             con.execute(
-                "insert into load_runs (load_id, started_at, landing) values (?, ?, ?)",
-                [new_id, now, str(landing)],
+                "insert into load_runs (load_id, started_at, landing, business_date) "
+                "values (?, ?, ?, ?)",
+                [new_id, now, str(landing), business_date],
             )
-            return new_id, False
+            return new_id, False, business_date
 
     def close_run(self, load_id: str, now: datetime, files: int, summary: str) -> None:
         with self.connect() as con:
@@ -160,14 +219,26 @@ class AuditStore:
     def history(self, load_id: str) -> History:
         h = History()
         with self.connect() as con:
-            for file_name, md5, status, dest, lid in con.execute(
-                "select file_name, md5, status, destination, load_id from load_audit "
+            for (
+                file_name,
+                md5,
+                status,
+                dest,
+                lid,
+                interface,
+                prov,
+                period,
+                records_read,
+                fingerprint,
+            ) in con.execute(
+                "select file_name, md5, status, destination, load_id, interface, prov_code, "
+                "period, records_read, rows_fingerprint from load_audit "
                 "order by finished_at, started_at"
             ).fetchall():
                 if md5 and status in ("loaded", "reloaded", "duplicate"):
                     h.delivered.add((file_name, md5))
                 if md5 and status in ("loaded", "reloaded"):
-                    h.current[stem_of(file_name)] = md5
+                    h._loaded(file_name, md5, interface, prov, period, records_read, fingerprint)
                 if lid == load_id and dest:
                     if md5:
                         h.this_load[(file_name, md5)] = dest
@@ -205,3 +276,59 @@ class AuditStore:
             except BaseException:
                 con.execute("rollback")
                 raise
+
+    # ------------------------------------------------------------ waiting files
+
+    def waiting(self, landing: Path) -> dict[str, Waiting]:
+        """The orphans the last load saw in ``landing`` (by file name)."""
+        with self.connect() as con:
+            rows = con.execute(
+                "select file_name, waiting_for, first_seen_at, last_seen_at, bytes, modified_us "
+                "from load_waiting where landing = ?",
+                [str(landing)],
+            ).fetchall()
+        return {r[0]: Waiting(*r) for r in rows}
+
+    def save_waiting(self, landing: Path, seen: Sequence[Waiting], load_id: str) -> None:
+        """Replace the orphans recorded for ``landing`` with those seen now (one transaction)."""
+        with self.connect() as con:
+            con.execute("begin")
+            try:
+                con.execute("delete from load_waiting where landing = ?", [str(landing)])
+                if seen:
+                    con.executemany(
+                        "insert into load_waiting values (?, ?, ?, ?, ?, ?, ?, ?)",
+                        [
+                            (
+                                str(landing),
+                                w.file_name,
+                                w.waiting_for,
+                                w.first_seen_at,
+                                w.last_seen_at,
+                                w.bytes,
+                                w.modified_us,
+                                load_id,
+                            )
+                            for w in seen
+                        ],
+                    )
+                con.execute("commit")
+            except BaseException:
+                con.execute("rollback")
+                raise
+
+    def forget_gone(self, landing: Path) -> None:
+        """Drop the orphans that are no longer in ``landing`` (loaded or rejected by now)."""
+        with self.connect() as con:
+            names = [
+                r[0]
+                for r in con.execute(
+                    "select file_name from load_waiting where landing = ?", [str(landing)]
+                ).fetchall()
+            ]
+            gone = [n for n in names if not (landing / n).exists()]
+            if gone:
+                con.executemany(
+                    "delete from load_waiting where landing = ? and file_name = ?",
+                    [(str(landing), n) for n in gone],
+                )

@@ -9,6 +9,9 @@ same state as one clean run:
 3. record the audit row and rejects (one transaction per chunk of files);
 4. move the data file, then its control file, out of landing/.
 
+Data files without their control file (and the reverse) are held back first while they may
+still be arriving (``waiting.hold_waiting``).
+
 A restarted load resumes the unfinished load_id (see ``AuditStore.open_run``).  A file still in
 landing/ that this load already audited (same name and md5) only has its move finished (step 4);
 one whose Parquet was written but not audited is simply processed again, rewriting the same
@@ -30,19 +33,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from jingfen.extracts import NAME_RE, ExtractName, ExtractNameError, file_digest
-from jingfen.ingest.audit import AuditStore, History, stem_of
+from jingfen.ingest.audit import AuditStore, History, content_key, stem_of
 from jingfen.ingest.decode import decode_to_utf8
 from jingfen.ingest.discover import Delivery, Discovery, discover
-from jingfen.ingest.model import STATUSES, FileOutcome, LoadContext, Reason, utcnow
+from jingfen.ingest.model import (
+    STATUSES,
+    FileOutcome,
+    LoadContext,
+    Reason,
+    Waiting,
+    duration_words,
+    utcnow,
+)
 from jingfen.ingest.validate import FIELD_COUNT_STRUCTURAL_SHARE, RowValidator, read_control
+from jingfen.ingest.waiting import hold_waiting
 from jingfen.interfaces import INTERFACE_VERSION, INTERFACES, Interface
 
 log = logging.getLogger("jingfen.ingest")
 
 # Row rejects kept (in load_rejects and the reason file) for a file that is rejected whole.
 REJECTED_FILE_SAMPLE = 1000
-CHUNK_FILES = 50  # audit rows are written per chunk of files ...
-CHUNK_SECONDS = 10.0  # ... or at least this often
+CHUNK_FILES = 50  # audit rows are written per chunk of files, or every ctx.chunk_seconds
 
 Logger = logging.Logger | logging.LoggerAdapter
 
@@ -143,10 +154,20 @@ def _control_path(data: Path) -> Path:
     return data.with_name(stem_of(data.name) + ".chk")
 
 
+def _duplicate(o: FileOutcome, data: Path, ctx: LoadContext, code: str, reason: str) -> Pending:
+    o.status, o.reason_code, o.reason = "duplicate", code, reason
+    o.records_loaded = o.records_rejected = 0
+    o.rejects = None
+    dest = _free_dest(_dest_dir(ctx, "duplicate"), o.file_name)
+    o.destination = rel(ctx, dest)
+    return Pending(o, _moves_for(data, _control_path(data), dest))
+
+
 def _resume_or_duplicate(
     o: FileOutcome, data: Path, ctx: LoadContext, history: History
 ) -> Pending | None:
-    """A file this load already audited (finish its move) or one loaded before (duplicate)."""
+    """A file this load already audited (finish its move) or content loaded before
+    (duplicate): under this name, or under another name of the same interface."""
     key = (o.file_name, o.md5 or "")
     if key in history.this_load:
         o.resumed = True
@@ -154,16 +175,61 @@ def _resume_or_duplicate(
         o.destination = history.this_load[key]
         return Pending(o, _moves_for(data, _control_path(data), dest))
     if key in history.delivered:
-        o.status = "duplicate"
-        o.reason_code = "duplicate"
-        o.reason = (
+        return _duplicate(
+            o,
+            data,
+            ctx,
+            "duplicate",
             f"{o.file_name} (md5 {o.md5}) was already loaded; this delivery is a duplicate "
-            "and was archived without loading."
+            "and was archived without loading.",
         )
-        dest = _free_dest(_dest_dir(ctx, "duplicate"), o.file_name)
-        o.destination = rel(ctx, dest)
-        return Pending(o, _moves_for(data, _control_path(data), dest))
+    if not (o.interface and o.period and o.md5):
+        return None
+    earlier = history.content.get(content_key(o.interface, o.period, o.md5))
+    if earlier is not None and earlier != o.file_name:
+        return _duplicate(
+            o,
+            data,
+            ctx,
+            "duplicate_content",
+            f"{o.file_name} has the same content (md5 {o.md5}) as {earlier}, which was already "
+            "loaded; this re-sent copy was archived without loading.",
+        )
     return None
+
+
+def _period_reasons(name: ExtractName, ctx: LoadContext) -> list[Reason]:
+    """The plausible window: a period may start at most the tolerance after the business date,
+    and not before the first month of history configured for the install."""
+    reasons = []
+    first_day = name.period_start()
+    if first_day > ctx.latest_period_day:
+        kind = "day" if name.is_daily else "month"
+        reasons.append(
+            Reason(
+                "period_after_business_date",
+                f"the PERIOD {name.period} (a {kind} starting {first_day:%Y-%m-%d}) is after the "
+                f"load's business date {ctx.business_date:%Y-%m-%d}; a file may be dated at "
+                f"most {ctx.business_date_tolerance_days} days after it (settings "
+                "JINGFEN_BUSINESS_DATE and JINGFEN_BUSINESS_DATE_TOLERANCE_DAYS)",
+            )
+        )
+    if ctx.history_start_month and name.period[:6] < ctx.history_start_month:
+        start = ctx.history_start_month
+        reasons.append(
+            Reason(
+                "period_before_history",
+                f"the PERIOD {name.period} is before {start[:4]}-{start[4:]}, the first month "
+                "of history configured for this install (setting JINGFEN_HISTORY_START_MONTH)",
+            )
+        )
+    return reasons
+
+
+def _waited(ctx: LoadContext, what: str) -> str:
+    if ctx.wait_seconds <= 0:
+        return ""
+    return f"; none arrived within {duration_words(ctx.wait_seconds)} of {what} first being seen"
 
 
 def ingest_file(
@@ -196,6 +262,10 @@ def process_file(
     iface = INTERFACES[name.interface]
     chk = data.with_name(name.control_name)
     ctl, reasons = read_control(chk, data.name, name)
+    if reasons and reasons[0].rule == "missing_control":
+        # hold_waiting kept it back while it could still be arriving
+        reasons[0] = Reason("missing_control", reasons[0].message + _waited(ctx, "the data file"))
+    reasons += _period_reasons(name, ctx)
     if ctl is not None:
         o.encoding = ctl.values.get("encoding")
         o.records_declared = ctl.int_value("records")
@@ -288,7 +358,8 @@ def _check_rows(
     history: History,
     validator: RowValidator,
 ) -> None:
-    rc = validator.check(text_path, iface, control_char_lines)
+    rc = validator.check(text_path, iface, control_char_lines, fingerprint=iface.snapshot)
+    o.rows_fingerprint = rc.rows_fingerprint
     if rc.lines != o.records_read:  # the reader and the decoder must agree on lines
         raise RuntimeError(
             f"internal error: {o.file_name} decoded to {o.records_read} lines but DuckDB read "
@@ -322,6 +393,16 @@ def _check_rows(
         o.records_rejected = rc.lines
         o.reject(reasons)
         return
+    if rc.rows_fingerprint and rc.lines:
+        earlier = history.rows.get((iface.code, name.prov, name.period, rc.rows_fingerprint))
+        if earlier is not None:
+            o.status, o.reason_code = "duplicate", "duplicate_rows"
+            o.reason = (
+                f"{o.file_name} holds the same {rc.lines} rows as {earlier}, which was already "
+                f"loaded for the same snapshot ({iface.code}, province {name.prov}, period "
+                f"{name.period}); this re-sent copy was archived without loading."
+            )
+            return
     o.rejects = validator.rejects(iface) if rc.bad_lines else None
     dest = raw_path(ctx, name)
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -389,7 +470,8 @@ def process_stray_control(chk: Path, ctx: LoadContext, history: History) -> Pend
             Reason(
                 "missing_data_file",
                 f"the control file has no data file {stem}.dat or {stem}.dat.gz beside it "
-                "(the data file was not delivered or was removed)",
+                "(the data file was not delivered or was removed)"
+                + _waited(ctx, "the control file"),
             )
         ]
     )
@@ -404,6 +486,8 @@ def process_stray_control(chk: Path, ctx: LoadContext, history: History) -> Pend
 
 def _flush(pending: list[Pending], ctx: LoadContext, store: AuditStore) -> None:
     """Steps 3-4 for a chunk: audit (one transaction), then move the originals."""
+    if not pending:
+        return
     now = utcnow()
     for p in pending:
         p.outcome.finished_at = p.outcome.finished_at or now
@@ -473,7 +557,7 @@ def ingest_files(
             pending.append(p)
             outcomes.append(p.outcome)
             _progress(logger, i, total, p.outcome, last_log)
-            if len(pending) >= CHUNK_FILES or time.monotonic() - last_flush > CHUNK_SECONDS:
+            if len(pending) >= CHUNK_FILES or time.monotonic() - last_flush > ctx.chunk_seconds:
                 _flush(pending, ctx, store)
                 last_flush = time.monotonic()
         _flush(pending, ctx, store)
@@ -526,29 +610,42 @@ def load_lock(ctx: LoadContext) -> Iterator[None]:
 def begin_load(ctx: LoadContext) -> tuple[LoadContext, bool]:
     """Open (or resume) the load in ``load_runs`` and clear temp files a killed run left."""
     ctx.paths.ensure()
-    load_id, resumed = AuditStore(ctx.paths.ingest_db).open_run(utcnow(), ctx.landing, ctx.load_id)
+    load_id, resumed, business_date = AuditStore(ctx.paths.ingest_db).open_run(
+        utcnow(), ctx.landing, ctx.load_id, ctx.business_date
+    )
     for leftover in (ctx.paths.tmp / "ingest").glob("*.utf8"):
         leftover.unlink(missing_ok=True)
     for leftover in ctx.paths.raw.glob("*/.*.parquet.tmp"):
         leftover.unlink(missing_ok=True)
-    if load_id != ctx.load_id:
+    if (load_id, business_date) != (ctx.load_id, ctx.business_date):
         from dataclasses import replace
 
-        ctx = replace(ctx, load_id=load_id)
+        ctx = replace(ctx, load_id=load_id, business_date=business_date)
     return ctx, resumed
 
 
 def summarise(
-    ctx: LoadContext, outcomes: Sequence[FileOutcome], resumed: bool, seconds: float
+    ctx: LoadContext,
+    outcomes: Sequence[FileOutcome],
+    resumed: bool,
+    seconds: float,
+    waiting: Sequence[Waiting] = (),
 ) -> dict:
     counted = [o for o in outcomes if not o.resumed]
     by_status = Counter(o.status for o in counted)
     rows = sum(o.records_loaded for o in counted)
     busy = sum(o.seconds for o in counted)
-    summary: dict = {"load_id": ctx.load_id, "resumed": resumed, "files": len(counted)}
+    summary: dict = {
+        "load_id": ctx.load_id,
+        "business_date": f"{ctx.business_date:%Y-%m-%d}",
+        "resumed": resumed,
+        "files": len(counted),
+    }
     summary.update({s: by_status.get(s, 0) for s in STATUSES})
     summary.update(
         {
+            "waiting": len(waiting),
+            "waiting_files": [w.summary(ctx.wait_seconds) for w in waiting],
             "finished_moves": len(outcomes) - len(counted),
             "rows_loaded": rows,
             "rows_rejected": sum(o.records_rejected for o in counted if o.status != "rejected"),
@@ -562,9 +659,9 @@ def summarise(
 def end_load(ctx: LoadContext, summary: dict) -> None:
     import json
 
-    AuditStore(ctx.paths.ingest_db).close_run(
-        ctx.load_id, utcnow(), summary["files"], json.dumps(summary)
-    )
+    store = AuditStore(ctx.paths.ingest_db)
+    store.forget_gone(ctx.landing)  # the expired orphans this load rejected
+    store.close_run(ctx.load_id, utcnow(), summary["files"], json.dumps(summary))
 
 
 def run_load(ctx: LoadContext | None = None, logger: Logger | None = None) -> dict:
@@ -575,7 +672,15 @@ def run_load(ctx: LoadContext | None = None, logger: Logger | None = None) -> di
     with load_lock(ctx):
         ctx, resumed = begin_load(ctx)
         history = AuditStore(ctx.paths.ingest_db).history(ctx.load_id)
-        found = discover(ctx.landing)
+        found, waiting = hold_waiting(discover(ctx.landing), ctx, history)
+        for w in waiting:
+            said = w.summary(ctx.wait_seconds)
+            logger.info(
+                "%s waits for %s (rejected if none by %s)",
+                said["file"],
+                said["waiting_for"],
+                said["rejected_after"],
+            )
         outcomes: list[FileOutcome] = []
         n = 0
         with RowValidator(ctx.seeds_dir, ctx.paths.tmp / "duckdb") as validator:
@@ -601,7 +706,7 @@ def run_load(ctx: LoadContext | None = None, logger: Logger | None = None) -> di
                 total=found.files,
             )
         outcomes += ingest_stray_controls(found.stray_controls, ctx, history, logger)
-        summary = summarise(ctx, outcomes, resumed, time.perf_counter() - t0)
+        summary = summarise(ctx, outcomes, resumed, time.perf_counter() - t0, waiting)
         end_load(ctx, summary)
     return summary
 
@@ -610,6 +715,7 @@ __all__ = [
     "Delivery",
     "Discovery",
     "begin_load",
+    "hold_waiting",
     "end_load",
     "ingest_file",
     "ingest_files",

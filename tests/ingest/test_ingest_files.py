@@ -3,6 +3,8 @@ good paths (few bad rows, GBK, gzip), duplicates and corrected re-deliveries."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import duckdb
 from conftest import (
     assert_good_loaded,
@@ -34,11 +36,14 @@ def _rejected(ctx: LoadContext, name: str, rule: str) -> tuple[dict, str]:
 
 
 def test_missing_control_file(ctx, good_files) -> None:
+    """With no wait configured (JINGFEN_INGEST_WAIT_HOURS=0) an orphan is rejected at once;
+    the wait itself is tested in test_ingest_transfers."""
+    ctx = replace(ctx, wait_seconds=0)
     write_extract(ctx.landing, BAD, rows("SUBS", 5), control=False)
     summary = run_load(ctx)
     _, text = _rejected(ctx, BAD, "missing_control")
     assert "the control file SUBS_11_202601_001.chk is missing" in text
-    assert summary["rejected"] == 1 and summary["loaded"] == 2
+    assert summary["rejected"] == 1 and summary["loaded"] == 2 and summary["waiting"] == 0
     assert_good_loaded(ctx, good_files)
 
 
@@ -163,6 +168,7 @@ def test_pii_never_stored_in_clear(ctx, good_files) -> None:
 
 
 def test_empty_file(ctx, good_files) -> None:
+    ctx = replace(ctx, wait_seconds=0)
     write_extract(ctx.landing, BAD, [], records=12)  # the content was lost on the way
     write_extract(ctx.landing, "SUBS_11_202601_002.dat", [], control=False)
     run_load(ctx)
@@ -210,6 +216,7 @@ def test_period_mismatch(ctx, good_files) -> None:
 
 
 def test_stray_control_file(ctx, good_files) -> None:
+    ctx = replace(ctx, wait_seconds=0)
     (ctx.landing / "USGD_44_20260105_001.chk").write_text("file=USGD_44_20260105_001.dat\n")
     run_load(ctx)
     a = audit(ctx)["USGD_44_20260105_001.chk"]

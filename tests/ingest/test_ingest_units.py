@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+from datetime import UTC, date, datetime
 from pathlib import Path
 
+import duckdb
 import pytest
 from ingest_helpers import rows, write_extract
 
+from jingfen.config import Settings, beijing_today
 from jingfen.extracts import ExtractName
-from jingfen.ingest import LoadContext, RowValidator, discover
+from jingfen.ingest import AuditStore, LoadContext, RowValidator, discover
 from jingfen.ingest.decode import decode_to_utf8
 from jingfen.ingest.refs import ReferenceDataError
 from jingfen.ingest.validate import read_control
@@ -277,3 +280,55 @@ def test_discovery_order_and_classes(tmp_path: Path) -> None:
 def test_allowed_bad_rows(ctx: LoadContext) -> None:
     assert ctx.allowed_bad_rows(100) == 10  # the minimum always applies
     assert ctx.allowed_bad_rows(100_000) == 1_000  # 1 %
+
+
+# ---------------------------------------------------------------- business date, fingerprints
+
+
+def test_business_date_defaults_to_today_in_beijing(monkeypatch: pytest.MonkeyPatch) -> None:
+    # 17:00 UTC on 30 November is already 1 December in Beijing (UTC+8, no daylight saving)
+    assert beijing_today(datetime(2026, 11, 30, 15, 59, tzinfo=UTC)) == date(2026, 11, 30)
+    assert beijing_today(datetime(2026, 11, 30, 17, 0, tzinfo=UTC)) == date(2026, 12, 1)
+    monkeypatch.delenv("JINGFEN_BUSINESS_DATE", raising=False)
+    assert Settings().load_business_date() == beijing_today()
+    monkeypatch.setenv("JINGFEN_BUSINESS_DATE", "2026-11-03")
+    assert LoadContext.from_settings().business_date == date(2026, 11, 3)
+    assert LoadContext.from_settings().latest_period_day == date(2026, 11, 6)
+
+
+def test_a_resumed_load_keeps_its_business_date(tmp_path: Path) -> None:
+    store = AuditStore(tmp_path / "ingest.duckdb")
+    now = datetime(2026, 12, 1, 15, 59)
+    first = store.open_run(now, tmp_path, "L1", date(2026, 11, 30))
+    assert first == ("L1", False, date(2026, 11, 30))
+    # killed; restarted after midnight in Beijing, when today's date is another one
+    assert store.open_run(now, tmp_path, "L2", date(2026, 12, 1)) == (
+        "L1",
+        True,
+        date(2026, 11, 30),
+    )
+    store.close_run("L1", now, 0, "{}")
+    assert store.open_run(now, tmp_path, "L2", date(2026, 12, 1)) == (
+        "L2",
+        False,
+        date(2026, 12, 1),
+    )
+
+
+def test_rows_fingerprint_ignores_order_and_encoding_not_content(validator, tmp_path) -> None:
+    iface = INTERFACES["CUST"]
+    lines = rows("CUST", 6)
+
+    def fingerprint(name: str, lines: list[list[str]], encoding: str = "UTF-8") -> str | None:
+        path = write_extract(tmp_path, name, lines, encoding=encoding)
+        out = tmp_path / f"{name}.utf8"
+        decode_to_utf8(path, encoding, out, gz=name.endswith(".gz"))
+        return validator.check(out, iface, {}, fingerprint=True).rows_fingerprint
+
+    same = fingerprint("CUST_44_202601_001.dat", lines)
+    assert same is not None and same.startswith(f"duckdb{duckdb.__version__}:6:")
+    assert fingerprint("CUST_44_202601_002.dat.gz", lines[::-1], "GBK") == same
+    changed = [list(r) for r in lines]
+    changed[2][0] = changed[2][0] + "x"
+    assert fingerprint("CUST_44_202601_003.dat", changed) != same
+    assert fingerprint("CUST_44_202601_004.dat", lines + lines[:1]) != same  # a row twice
