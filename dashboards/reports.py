@@ -303,7 +303,10 @@ def provision_reports(
     for name, body in wanted.items():
         have = current.get(name)
         if have is None:
-            client.post("/api/v1/report/", {**body, "active": True})
+            # alerts_reports: several schedules may show one chart or dashboard
+            client.post(
+                "/api/v1/report/", {**body, "active": True, "creation_method": "alerts_reports"}
+            )
             changes.append(f"created report schedule {name}")
         elif have.get("description") != body["description"]:
             client.put(f"/api/v1/report/{have['id']}", body)  # keeps "active" (a pause)

@@ -405,7 +405,7 @@ def celery_info() -> dict[str, Any] | None:
     return info
 
 
-def start_celery(url: str, timeout: float = 120) -> dict[str, Any]:
+def start_celery(url: str, timeout: float = 240) -> dict[str, Any]:
     """Start the Celery worker (one process: a screenshot keeps a core busy for 12-15 s) and
     beat (``reports.scheduler`` every minute) that run the reports, rendering pages of the
     Superset at ``url``; wait until the worker answers. Returns their pids."""
