@@ -286,6 +286,10 @@ WEBDRIVER_CONFIGURATION = {
     },
 }
 WEBDRIVER_WINDOW = {"dashboard": (1600, 2000), "slice": (1600, 1000), "pixel_density": 1}
+# Waits for a dashboard to appear and to finish drawing: generous, a 2-core machine may be
+# building the warehouse at the same time (Superset's defaults: 10 s and 60 s).
+SCREENSHOT_LOCATE_WAIT = 90
+SCREENSHOT_LOAD_WAIT = 180
 
 # ---- no telemetry, no outside calls ----------------------------------------------------------
 MAPBOX_API_KEY = ""
