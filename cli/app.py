@@ -29,11 +29,12 @@ def _mount_subcommands() -> None:
     from cli.indicators import app as indicators_app
     from cli.spark import app as spark_app
     from dashboards.cli import app as dashboards_app
-    from dashboards.cli import superset_app
+    from dashboards.cli import reports_app, superset_app
     from ml.cli import app as ml_app
 
     app.add_typer(dashboards_app, name="dashboards")
     app.add_typer(superset_app, name="superset")
+    app.add_typer(reports_app, name="reports")
     app.add_typer(indicators_app, name="indicators")
     app.add_typer(ml_app, name="ml")
     app.add_typer(spark_app, name="spark")

@@ -355,3 +355,48 @@ def provision_access(
     for user in cfg.users:
         acc.reconcile_user(user, roles[user.role])
     return acc.changes
+
+
+# ---- executors of the scheduled reports ------------------------------------------------------
+EXECUTOR_PREFIX = "report_"
+
+
+def executor_username(audience: str) -> str:
+    """The user a report schedule of ``audience`` (``hq`` or a GB province code) runs as:
+    ``report_hq`` or ``report_44``. Superset renders a report as its owner, so a province's
+    report sees only that province's rows (its role's row-level security)."""
+    return f"{EXECUTOR_PREFIX}{audience}"
+
+
+def reconcile_executors(
+    client: SupersetClient, audiences: tuple[str, ...]
+) -> tuple[list[str], dict[str, int]]:
+    """One executor user per audience, in that audience's role (hq or province_<code>), which
+    provision_access must have created. Returns (changes, audience -> user id)."""
+    acc = _Access(client)
+    roles = acc.roles()
+    ids: dict[str, int] = {}
+    for audience in audiences:
+        role = HQ_ROLE if audience == HQ_ROLE else province_role(audience)
+        if role not in roles:
+            raise SupersetError(
+                f"Superset has no role {role!r} for the reports of {audience!r}: provision "
+                "access first (`python -m dashboards provision`; config/access.yaml lists the "
+                "provinces)."
+            )
+        username = executor_username(audience)
+        acc.reconcile_user(
+            UserSpec(
+                username=username,
+                role=role,
+                first_name="报表",
+                last_name=f"执行人 {audience}",
+                email=f"{username}@jingfen.local",
+            ),
+            roles[role],
+        )
+        found = client.get_all(
+            "security/users", filters=[{"col": "username", "opr": "eq", "value": username}]
+        )
+        ids[audience] = next(u["id"] for u in found if u["username"] == username)
+    return acc.changes, ids

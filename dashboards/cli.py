@@ -109,8 +109,16 @@ def deploy(
     config: Annotated[
         Path | None, typer.Option(help="Access config (default config/access.yaml).")
     ] = None,
+    reports: Annotated[
+        bool, typer.Option(help="Also apply config/reports.yaml (needs --access).")
+    ] = True,
+    reports_config: Annotated[
+        Path | None, typer.Option(help="Reports config (default config/reports.yaml).")
+    ] = None,
 ) -> None:
-    """Import dashboards/assets/ into the running Superset (overwrite), then provision access."""
+    """Import dashboards/assets/ into the running Superset (overwrite), then provision access
+    and the scheduled reports."""
+    from dashboards import reports as scheduled
     from dashboards.access import DEFAULT_CONFIG, provision_access
     from dashboards.deploy import deploy as run_deploy
     from dashboards.server import SupersetClient, SupersetError
@@ -123,6 +131,13 @@ def deploy(
             typer.echo(f"access: {len(changes)} change(s)")
             for line in changes:
                 typer.echo(f"  {line}")
+            if reports:
+                changes = scheduled.provision_reports(
+                    reports_config or scheduled.DEFAULT_CONFIG, client
+                )
+                typer.echo(f"reports: {len(changes)} change(s)")
+                for line in changes:
+                    typer.echo(f"  {line}")
     except SupersetError as exc:
         raise _fail(exc) from exc
 
@@ -197,9 +212,12 @@ def superset_start(
             info = server_info()
         assert info is not None
         if deploy_assets:
+            from dashboards.reports import provision_reports
+
             client = SupersetClient.as_admin()
             run_deploy(client)
             provision_access(DEFAULT_CONFIG, client)
+            provision_reports(client=client)
         typer.echo(f"Superset: {info['url']}/superset/dashboard/catalogue/  (报表目录)")
         typer.echo(f"  {ADMIN_USERNAME:<12} {admin_password()}")
         for user in load_config(DEFAULT_CONFIG).users:
@@ -221,3 +239,143 @@ def superset_status() -> None:
 
     info = server_info()
     typer.echo(f"running: {info['url']} (pid {info['pid']})" if info else "not running")
+
+
+# ---- `jingfen reports ...`: the scheduled 日报/月报 and KPI alerts ---------------------------
+reports_app = typer.Typer(
+    help="Scheduled reports and KPI alerts (config/reports.yaml): list, run now, pause, log.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _local(value: str | None) -> str:
+    return (value or "-").replace("T", " ")[:19]
+
+
+@reports_app.command("list")
+def reports_list() -> None:
+    """Every schedule made from config/reports.yaml: state, crontab, last run."""
+    from dashboards.reports import schedules
+    from dashboards.server import SupersetClient, SupersetError
+
+    try:
+        rows = schedules(SupersetClient.as_admin())
+    except SupersetError as exc:
+        raise _fail(exc) from exc
+    for r in rows:
+        state = "启用" if r["active"] else "已暂停"
+        typer.echo(
+            f"{r['id']:>4}  {r['name']:<28} {r['type']:<6} {state:<4} {r['crontab']:<12} "
+            f"last: {_local(r.get('last_eval_dttm'))} {r.get('last_state') or '-'}"
+        )
+    if not rows:
+        typer.echo("no scheduled reports: deploy them with `jingfen dashboards deploy`")
+
+
+@reports_app.command("deploy")
+def reports_deploy(
+    config: Annotated[
+        Path | None, typer.Option(help="Reports config (default config/reports.yaml).")
+    ] = None,
+) -> None:
+    """Apply config/reports.yaml alone (the dashboards and access must be deployed)."""
+    from dashboards.reports import DEFAULT_CONFIG, provision_reports
+    from dashboards.server import SupersetError
+
+    try:
+        changes = provision_reports(config or DEFAULT_CONFIG)
+    except SupersetError as exc:
+        raise _fail(exc) from exc
+    typer.echo(f"{len(changes)} change(s)")
+    for line in changes:
+        typer.echo(f"  {line}")
+
+
+@reports_app.command("run")
+def reports_run(
+    name: Annotated[
+        str, typer.Argument(help="A schedule's name, or a config key (all audiences).")
+    ],
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for each run.")] = 300,
+) -> None:
+    """Run a schedule now on the Celery worker and wait for its result."""
+    from dashboards.reports import find, run_now
+    from dashboards.server import SupersetClient, SupersetError
+
+    failed = False
+    try:
+        client = SupersetClient.as_admin()
+        for r in find(client, name):
+            entry = run_now(client, r["id"], timeout)
+            failed |= entry["state"] == "Error"
+            error = f": {entry['error_message']}" if entry.get("error_message") else ""
+            typer.echo(f"{r['name']}: {entry['state']}{error}")
+    except SupersetError as exc:
+        raise _fail(exc) from exc
+    if failed:
+        raise typer.Exit(1)
+
+
+@reports_app.command("pause")
+def reports_pause(
+    name: Annotated[
+        str, typer.Argument(help="A schedule's name, or a config key (all audiences).")
+    ],
+) -> None:
+    """Pause a schedule (it stays paused across deploys until `resume`)."""
+    from dashboards.reports import set_active
+    from dashboards.server import SupersetClient, SupersetError
+
+    try:
+        for done in set_active(SupersetClient.as_admin(), name, False):
+            typer.echo(f"paused {done}")
+    except SupersetError as exc:
+        raise _fail(exc) from exc
+
+
+@reports_app.command("resume")
+def reports_resume(
+    name: Annotated[
+        str, typer.Argument(help="A schedule's name, or a config key (all audiences).")
+    ],
+) -> None:
+    """Start a paused schedule again."""
+    from dashboards.reports import set_active
+    from dashboards.server import SupersetClient, SupersetError
+
+    try:
+        for done in set_active(SupersetClient.as_admin(), name, True):
+            typer.echo(f"resumed {done}")
+    except SupersetError as exc:
+        raise _fail(exc) from exc
+
+
+@reports_app.command("log")
+def reports_log(
+    name: Annotated[
+        str | None, typer.Argument(help="A schedule's name or config key (default: all).")
+    ] = None,
+    limit: Annotated[int, typer.Option(help="Runs shown per schedule.")] = 5,
+) -> None:
+    """The delivery log (送达记录): the latest runs of each schedule, with errors."""
+    from dashboards.reports import delivery_log, find, schedules
+    from dashboards.server import SupersetClient, SupersetError
+
+    try:
+        client = SupersetClient.as_admin()
+        rows = find(client, name) if name else schedules(client)
+        for r in rows:
+            typer.echo(r["name"])
+            entries = delivery_log(client, r["id"], limit)
+            for e in entries:
+                error = f"  {e['error_message']}" if e.get("error_message") else ""
+                typer.echo(
+                    f"  {_local(e.get('scheduled_dttm'))}  {e['state']:<13} "
+                    f"end {_local(e.get('end_dttm'))}{error}"
+                )
+            if not entries:
+                typer.echo("  (never ran)")
+    except SupersetError as exc:
+        raise _fail(exc) from exc

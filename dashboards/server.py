@@ -13,6 +13,8 @@ State, all under ``JINGFEN_HOME/superset`` (directory mode 0700):
 ``superset.db``         SQLite metadata, unless JINGFEN_SUPERSET_DB_URI names another database
 ``bootstrap.json``      what the last successful bootstrap did (makes a second call instant)
 ``server.json``         pid and port of the running server; ``gunicorn.pid`` gunicorn's own
+``celery.json``         pids of the Celery worker and beat of the scheduled reports
+``celery/``             their SQLite broker and result store, beat's schedule file
 ``logs/``               gunicorn and bootstrap logs
 ``users/``              generated passwords of provisioned users (see dashboards.access)
 ======================  ====================================================================
@@ -83,6 +85,19 @@ def superset_env() -> dict[str, str]:
         SCARF_ANALYTICS="false",
         PATH=f"{superset_venv() / 'bin'}{os.pathsep}{env.get('PATH', '')}",
     )
+    cfg = settings()
+    # superset_config.py reads these (it cannot import jingfen); jingfen.toml values included
+    env.update(
+        JINGFEN_SMTP_HOST=cfg.smtp_host,
+        JINGFEN_SMTP_PORT=str(cfg.smtp_port),
+        JINGFEN_SMTP_STARTTLS=str(cfg.smtp_starttls).lower(),
+        JINGFEN_SMTP_SSL=str(cfg.smtp_ssl).lower(),
+        JINGFEN_SMTP_USER=cfg.smtp_user or "",
+        JINGFEN_SMTP_PASSWORD=cfg.smtp_password or "",
+        JINGFEN_SMTP_MAIL_FROM=cfg.smtp_mail_from,
+    )
+    if cfg.superset_db_uri:
+        env["JINGFEN_SUPERSET_DB_URI"] = cfg.superset_db_uri
     return env
 
 
@@ -288,8 +303,12 @@ def workers() -> int:
     return settings().superset_workers or min(4, max(2, os.cpu_count() or 1))
 
 
-def start(port: int | None = None, timeout: float = 90) -> subprocess.Popen[bytes]:
-    """Start gunicorn serving Superset on 127.0.0.1:``port`` and wait until /health answers.
+def start(
+    port: int | None = None, timeout: float = 90, reports: bool | None = None
+) -> subprocess.Popen[bytes]:
+    """Start gunicorn serving Superset on 127.0.0.1:``port`` and wait until /health answers;
+    then (unless ``reports`` is False or JINGFEN_SUPERSET_REPORTS=false) the Celery worker and
+    beat of the scheduled reports (:func:`start_celery`).
 
     ``JINGFEN_SUPERSET_WORKERS`` gunicorn workers (default: one per core, 2 to 4), 4 threads
     each; the caches are files, so the workers share them.
@@ -336,6 +355,8 @@ def start(port: int | None = None, timeout: float = 90) -> subprocess.Popen[byte
         _terminate(proc.pid)
         (sdir / "server.json").unlink(missing_ok=True)
         raise
+    if settings().superset_reports if reports is None else reports:
+        start_celery(url)
     return proc
 
 
@@ -357,13 +378,94 @@ def _terminate(pid: int, timeout: float = 20) -> None:
 
 
 def stop() -> bool:
-    """Stop the server started by :func:`start` for this JINGFEN_HOME. False if none ran."""
+    """Stop the server started by :func:`start` (and its Celery worker and beat) for this
+    JINGFEN_HOME. False if no server ran."""
+    stop_celery()
     sdir = state_dir()
     info = server_info()
     (sdir / "server.json").unlink(missing_ok=True)
     if info is None:
         return False
     _terminate(int(info["pid"]))
+    return True
+
+
+# ---- Celery worker and beat (Alerts & Reports) ----------------------------------------------
+CELERY_APP = "superset.tasks.celery_app:app"
+
+
+def celery_info() -> dict[str, Any] | None:
+    """``{"worker", "beat", "url"}`` pids of the running Celery processes, or None."""
+    path = state_dir() / "celery.json"
+    if not path.exists():
+        return None
+    info: dict[str, Any] = json.loads(path.read_text())
+    if not any(_alive(int(info[k])) for k in ("worker", "beat")):
+        return None
+    return info
+
+
+def start_celery(url: str, timeout: float = 240) -> dict[str, Any]:
+    """Start the Celery worker (one process: a screenshot keeps a core busy for 12-15 s) and
+    beat (``reports.scheduler`` every minute) that run the reports, rendering pages of the
+    Superset at ``url``; wait until the worker answers. Returns their pids."""
+    if celery_info() is not None:
+        raise SupersetError(
+            "The Celery worker of the reports already runs for this JINGFEN_HOME; "
+            "stop Superset first with `python -m dashboards stop`."
+        )
+    sdir = state_dir()
+    cdir = sdir / "celery"
+    cdir.mkdir(exist_ok=True)
+    env = {**superset_env(), "JINGFEN_WEBDRIVER_BASEURL": url.rstrip("/") + "/"}
+    celery = str(_bin("celery"))
+    procs: dict[str, subprocess.Popen[bytes]] = {}
+    commands = {
+        "worker": [celery, "--app", CELERY_APP, "worker", "--pool", "prefork", "-c", "1",
+                   "-O", "fair", "--loglevel", "INFO", "-n", f"jingfen-reports-{os.getpid()}@%h"],
+        "beat": [celery, "--app", CELERY_APP, "beat", "--loglevel", "INFO",
+                 "--schedule", str(cdir / "beat-schedule")],
+    }  # fmt: skip
+    for name, args in commands.items():
+        log = sdir / "logs" / f"celery-{name}.log"
+        with log.open("a") as fh:
+            procs[name] = subprocess.Popen(
+                args, env=env, cwd=sdir, stdout=fh, stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )  # fmt: skip
+    info = {"worker": procs["worker"].pid, "beat": procs["beat"].pid, "url": url}
+    (sdir / "celery.json").write_text(json.dumps(info))
+    log = sdir / "logs" / "celery-worker.log"
+    start = log.stat().st_size if log.exists() else 0
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for name, proc in procs.items():
+            if proc.poll() is not None:
+                stop_celery()
+                raise SupersetError(
+                    f"The Celery {name} of the reports exited with code {proc.returncode} while "
+                    f"starting; see {sdir / 'logs' / f'celery-{name}.log'}."
+                )
+        with log.open("rb") as fh:
+            fh.seek(start)
+            if b" ready." in fh.read():
+                return info
+        time.sleep(0.5)
+    stop_celery()
+    raise SupersetError(
+        f"The Celery worker of the reports was not ready within {timeout:.0f} s; see {log}."
+    )
+
+
+def stop_celery() -> bool:
+    """Stop the Celery worker and beat of this JINGFEN_HOME. False if none ran."""
+    path = state_dir() / "celery.json"
+    info = celery_info()
+    path.unlink(missing_ok=True)
+    if info is None:
+        return False
+    for key in ("beat", "worker"):
+        _terminate(int(info[key]), timeout=30)
     return True
 
 

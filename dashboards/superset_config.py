@@ -8,7 +8,10 @@ imports nothing from jingfen. All state lives under ``JINGFEN_HOME/superset``:
                       (a PostgreSQL URI works; the superset env carries psycopg2)
 
 Caches are files under ``JINGFEN_HOME/superset/cache/<kind>`` (cachelib's FileSystemCache), so
-every gunicorn worker shares them; no Redis, no Celery, no outside hosts. The warehouse only
+every gunicorn worker shares them; no Redis, no outside hosts. Alerts & Reports run on a Celery
+worker and beat (dashboards/server.py starts them) with SQLite files under
+``JINGFEN_HOME/superset/celery/`` as broker and result store, Debian's chromium and
+chromedriver for screenshots, and SMTP to ``JINGFEN_SMTP_HOST``:``JINGFEN_SMTP_PORT``. The warehouse only
 changes when the pipeline publishes, and the publish flow empties ``cache/data`` right after the
 swap (dashboards.cache.clear_chart_cache), so chart results can be kept for a day.
 """
@@ -20,9 +23,11 @@ import os
 import secrets
 import sqlite3
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
+from celery.schedules import crontab
+from celery.signals import task_prerun
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import URL, Engine
 from sqlalchemy.pool import NullPool
@@ -149,7 +154,7 @@ LANGUAGES = {
 FEATURE_FLAGS = {
     "DASHBOARD_RBAC": True,  # dashboards visible per role (province roles see only theirs)
     "DASHBOARD_VIRTUALIZATION": True,
-    "ALERT_REPORTS": False,
+    "ALERT_REPORTS": True,  # scheduled 日报/月报 and KPI alerts (config/reports.yaml)
     "ENABLE_TEMPLATE_PROCESSING": False,
     "EMBEDDED_SUPERSET": False,
     "ALLOW_FULL_CSV_EXPORT": False,
@@ -193,6 +198,98 @@ PUBLIC_ROLE_LIKE = None
 AUTH_ROLE_PUBLIC = "Public"
 PREVENT_UNSAFE_DB_CONNECTIONS = True  # no sqlite/shillelagh data sources (duckdb is allowed)
 SQLLAB_CTAS_NO_LIMIT = False
+
+# ---- Alerts & Reports: Celery on SQLite files, Selenium on Debian's chromium, SMTP -----------
+CELERY_STATE = SUPERSET_STATE / "celery"
+CELERY_STATE.mkdir(exist_ok=True)
+
+
+class CeleryConfig:
+    """The SQLAlchemy broker and result store (no Redis: the Redis transport of the pinned kombu
+    refuses redis-py 5). One worker process renders at a time (screenshots are CPU-bound)."""
+
+    broker_url = f"sqla+sqlite:///{CELERY_STATE / 'broker.db'}"
+    result_backend = f"db+sqlite:///{CELERY_STATE / 'results.db'}"
+    imports = ("superset.tasks.scheduler",)
+    worker_prefetch_multiplier = 1
+    task_acks_late = False
+    broker_connection_retry_on_startup = True
+    beat_schedule = {
+        "reports.scheduler": {
+            "task": "reports.scheduler",
+            "schedule": crontab(minute="*", hour="*"),
+            "options": {"expires": int(timedelta(seconds=60).total_seconds())},
+        },
+        "reports.prune_log": {"task": "reports.prune_log", "schedule": crontab(minute=0, hour=0)},
+    }
+
+
+CELERY_CONFIG = CeleryConfig
+CELERY_BEAT_SCHEDULER_EXPIRES = timedelta(seconds=60)
+
+
+def _eta_as_datetime(task: object = None, **_kwargs: object) -> None:
+    """Celery hands a task's ``eta`` over as an ISO string; Superset stores it as the report
+    run's ``scheduled_dttm``, which SQLite (unlike PostgreSQL) refuses unless it is a datetime
+    ("SQLite DateTime type only accepts Python datetime", apache/superset #25969, #31625)."""
+    request = getattr(task, "request", None)
+    eta = getattr(request, "eta", None)
+    if isinstance(eta, str):
+        request.eta = datetime.fromisoformat(eta)  # type: ignore[union-attr]
+
+
+if SQLALCHEMY_DATABASE_URI.startswith("sqlite:"):
+    task_prerun.connect(_eta_as_datetime, weak=False)
+
+# Reports run as their owner, so the owner's row-level security applies: each province's
+# reports are owned by that province's executor user (dashboards.access.executor_username).
+ALERT_REPORTS_EXECUTORS = ["owner"]  # superset.tasks.types.ExecutorType.OWNER
+ALERT_REPORTS_NOTIFICATION_DRY_RUN = False
+EMAIL_REPORTS_SUBJECT_PREFIX = "[经分] "
+EMAIL_REPORTS_CTA = "在经分看板中查看"
+
+SMTP_HOST = os.environ.get("JINGFEN_SMTP_HOST", "localhost")
+SMTP_PORT = int(os.environ.get("JINGFEN_SMTP_PORT", "25"))
+SMTP_STARTTLS = os.environ.get("JINGFEN_SMTP_STARTTLS", "false").lower() in ("1", "true", "yes")
+SMTP_SSL = os.environ.get("JINGFEN_SMTP_SSL", "false").lower() in ("1", "true", "yes")
+SMTP_USER = os.environ.get("JINGFEN_SMTP_USER") or None
+SMTP_PASSWORD = os.environ.get("JINGFEN_SMTP_PASSWORD") or None
+SMTP_MAIL_FROM = os.environ.get("JINGFEN_SMTP_MAIL_FROM", "jingfen-reports@jingfen.local")
+
+# Selenium drives Debian's chromium through Debian's chromedriver (no downloaded browser;
+# Debian has no geckodriver). WEBDRIVER_BASEURL is the running gunicorn (set by server.py).
+WEBDRIVER_TYPE = "chrome"
+WEBDRIVER_BASEURL = os.environ.get("JINGFEN_WEBDRIVER_BASEURL", "http://127.0.0.1:8088/")
+WEBDRIVER_BASEURL_USER_FRIENDLY = WEBDRIVER_BASEURL
+WEBDRIVER_OPTION_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-pings",
+    "--disable-domain-reliability",
+    "--disable-client-side-phishing-detection",
+    "--disable-features=AutofillServerCommunication,OptimizationHints,MediaRouter,Translate",
+    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+]
+WEBDRIVER_CONFIGURATION = {
+    "options": {"capabilities": {}, "preferences": {}},
+    "service": {
+        "executable_path": os.environ.get("JINGFEN_CHROMEDRIVER", "/usr/bin/chromedriver"),
+        "log_output": os.devnull,
+        "service_args": [],
+        "port": 0,
+        "env": {},
+    },
+}
+WEBDRIVER_WINDOW = {"dashboard": (1600, 2000), "slice": (1600, 1000), "pixel_density": 1}
+# Waits for a dashboard to appear and to finish drawing: generous, a 2-core machine may be
+# building the warehouse at the same time (Superset's defaults: 10 s and 60 s).
+SCREENSHOT_LOCATE_WAIT = 90
+SCREENSHOT_LOAD_WAIT = 180
 
 # ---- no telemetry, no outside calls ----------------------------------------------------------
 MAPBOX_API_KEY = ""

@@ -122,6 +122,19 @@ class Settings(BaseSettings):
         default=None, ge=1, description="gunicorn workers (default one per core, 2..4)."
     )
     admin_password: str | None = Field(default=None, description="Superset admin password.")
+    superset_reports: bool = Field(
+        default=True,
+        description="Start the Celery worker and beat of the scheduled reports with Superset.",
+    )
+    smtp_host: str = Field(default="localhost", description="SMTP server of the reports.")
+    smtp_port: int = Field(default=25, description="SMTP port of the reports.")
+    smtp_starttls: bool = Field(default=False, description="STARTTLS to the SMTP server.")
+    smtp_ssl: bool = Field(default=False, description="SMTP over TLS (SMTPS).")
+    smtp_user: str | None = Field(default=None, description="SMTP login (none: no login).")
+    smtp_password: str | None = Field(default=None, description="SMTP password.")
+    smtp_mail_from: str = Field(
+        default="jingfen-reports@jingfen.local", description="Sender of the report e-mails."
+    )
 
     def user_password(self, username: str) -> str | None:
         """A demo user's password from ``JINGFEN_USER_PASSWORD_<USERNAME>``, if set."""

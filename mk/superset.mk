@@ -6,9 +6,9 @@ SUPERSET_PORT ?= 8088
 DASHBOARDS := $(PY) -m dashboards
 
 .PHONY: system-deps superset-env superset-lock superset-bootstrap superset-start superset-stop \
-	dashboards-generate dashboards-deploy dashboards-export test-superset
+	dashboards-generate dashboards-deploy dashboards-export reports-list reports-log test-superset
 
-system-deps: ## apt packages: chromium + CJK fonts (browser checks), openssh-server (SFTP tests)
+system-deps: ## apt packages: chromium, chromium-driver + CJK fonts (browser checks, reports), openssh-server (SFTP tests)
 	./scripts/install-system-deps.sh
 
 superset-env: uv $(SUPERSET_VENV)/.synced ## Create .venv-superset from requirements/superset.txt
@@ -24,20 +24,26 @@ superset-lock: uv ## Re-pin requirements/superset.txt from requirements/superset
 superset-bootstrap: env superset-env ## Create/upgrade Superset's metadata, admin user, roles (idempotent)
 	$(DASHBOARDS) bootstrap
 
-superset-start: superset-bootstrap ## Start Superset on 127.0.0.1:SUPERSET_PORT (default 8088; prints the admin password)
+superset-start: superset-bootstrap ## Start Superset on 127.0.0.1:SUPERSET_PORT and the reports' Celery worker + beat (prints the admin password)
 	$(DASHBOARDS) start --port $(SUPERSET_PORT)
 
-superset-stop: env ## Stop the Superset server of this JINGFEN_HOME
+superset-stop: env ## Stop the Superset server (and the reports' Celery worker + beat) of this JINGFEN_HOME
 	$(DASHBOARDS) stop
 
 dashboards-generate: env ## Regenerate dashboards/assets/ from dashboards/catalogue.py
 	$(DASHBOARDS) generate
 
-dashboards-deploy: env ## Push dashboards/assets/ to the running Superset and apply config/access.yaml
+dashboards-deploy: env ## Push dashboards/assets/ to the running Superset, apply config/access.yaml and config/reports.yaml
 	$(DASHBOARDS) deploy
 
 dashboards-export: env ## Pull dashboards edited in the UI into dashboards/exported/ for review
 	$(DASHBOARDS) export
+
+reports-list: env ## The scheduled reports and alerts (config/reports.yaml): state, crontab, last run
+	$(JF) reports list
+
+reports-log: env ## The delivery log of the scheduled reports (the latest runs, with errors)
+	$(JF) reports log
 
 # The Makefile declares these two as double-colon targets; parts add their own rules.
 demo-dashboards:: superset-env ## Start Superset (if not running), deploy dashboards and access; print URL + logins

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # System packages jingfen needs beyond Python: headless Chromium + CJK fonts (dashboard browser
-# checks and screenshots), OpenSSH server (SFTP tests), Java 17 if absent (Spark). Idempotent: installs only what is
+# checks and screenshots), chromedriver (Superset's scheduled reports drive Chromium through
+# Selenium; Debian has no geckodriver), OpenSSH server (SFTP tests), Java 17 if absent (Spark). Idempotent: installs only what is
 # missing, and does nothing (no apt-get update) when everything is present.
 set -euo pipefail
 
-PACKAGES=(chromium fonts-noto-cjk openssh-server)
+PACKAGES=(chromium chromium-driver fonts-noto-cjk openssh-server)
 # Spark (make test-spark) needs a Java 17 runtime; the machine image usually has one.
 if ! command -v java >/dev/null 2>&1; then
     PACKAGES+=(openjdk-17-jre-headless)

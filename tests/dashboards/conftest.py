@@ -90,7 +90,7 @@ def superset_instance(
         assert boot["result"].changed  # type: ignore[attr-defined]
 
         t0 = time.perf_counter()
-        server.start(server.free_port())
+        server.start(server.free_port(), reports=False)  # test_superset_reports starts Celery
         timings["start_s"] = round(time.perf_counter() - t0, 1)
         try:
             admin = SupersetClient.as_admin()
