@@ -1,4 +1,5 @@
-"""A 1M-row extract validates and loads in seconds (measured; printed with -s)."""
+"""A 1M-row extract validates and loads whole, its one bad row rejected (the time is printed
+with -s; speed targets are measured by `make bench`, not asserted here)."""
 
 from __future__ import annotations
 
@@ -29,4 +30,3 @@ def test_million_rows(ctx, encoding: str) -> None:
     assert summary["loaded"] == 1
     assert summary["rows_loaded"] == n - 1 and summary["rows_rejected"] == 1
     print(f"\n1M rows {encoding}: {seconds:.1f} s, {summary['rows_per_second']:,} rows/s")
-    assert seconds < 60
