@@ -1,0 +1,327 @@
+"""The L0 and L1 indicators of ``mart_indicator_values`` against a second, independent
+implementation over the raw Parquet (independent_indicators.py, written from docs/warehouse.md),
+and the national rows against the provinces for every kind of indicator (issue #12)."""
+
+from __future__ import annotations
+
+import math
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "indicators"))  # hq_helpers
+import independent_indicators as independent  # noqa: E402
+
+from jingfen.indicators.catalogue import Catalogue, Indicator, load_catalogue  # noqa: E402
+
+pytestmark = pytest.mark.slow
+
+LATEST_MONTHS = 3
+REL_TOL = 1e-4  # 0.01 %
+ABS_TOL = 1e-6
+# L0/L1 indicators the independent implementation does not compute, each with the reason.
+NOT_INDEPENDENT = {
+    "HV_AT_RISK": (
+        "its 口径 takes the churn model's score (ml.churn_scores, a model output, not raw data) "
+        "where scored, and its rule signals ('usage under half its previous 3-month average') do "
+        "not say which usage; mart_high_value_summary holds the latest month only"
+    ),
+}
+
+
+def l0_l1(catalogue: Catalogue) -> dict[str, Indicator]:
+    return {c: i for c, i in catalogue.indicators.items() if i.level in ("L0", "L1")}
+
+
+def close(a: float, b: float) -> bool:
+    """Equal within 0.01 %; NULL (NaN/None) equals only NULL."""
+    a_null, b_null = a is None or pd.isna(a), b is None or pd.isna(b)
+    if a_null or b_null:
+        return a_null and b_null
+    return math.isclose(float(a), float(b), rel_tol=REL_TOL, abs_tol=ABS_TOL)
+
+
+def fmt(x: object) -> str:
+    return "NULL" if x is None or pd.isna(x) else f"{float(x):.6g}"
+
+
+def mart_values(db: Path, grain: str = "month") -> pd.DataFrame:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        frame = con.execute(
+            "select indicator_code, region_level, region_code, period_month, stat_date, value, "
+            "numerator, denominator from main.mart_indicator_values where period_grain = ?",
+            [grain],
+        ).df()
+    finally:
+        con.close()
+    frame["period_month"] = pd.to_datetime(frame["period_month"]).dt.date
+    return frame
+
+
+@pytest.fixture(scope="module")
+def catalogue() -> Catalogue:
+    return load_catalogue()
+
+
+@pytest.fixture(scope="module")
+def independent_values(warehouse_home) -> pd.DataFrame:  # noqa: ANN001
+    return independent.indicator_values(warehouse_home.home, months=LATEST_MONTHS)
+
+
+def test_every_l0_l1_indicator_is_computed_or_listed(catalogue: Catalogue) -> None:
+    wanted = set(l0_l1(catalogue))
+    implemented = set(independent.INDICATORS)
+    neither = wanted - implemented - set(NOT_INDEPENDENT)
+    assert not neither, (
+        f"L0/L1 indicator(s) {sorted(neither)} are neither computed by independent_indicators.py "
+        "nor listed in NOT_INDEPENDENT with a reason"
+    )
+    stale = (implemented | set(NOT_INDEPENDENT)) - wanted
+    assert not stale, f"{sorted(stale)} are no longer L0/L1 indicators of the catalogue"
+    assert not implemented & set(NOT_INDEPENDENT), "an indicator is both computed and listed"
+
+
+def test_l0_l1_indicators_equal_the_independent_implementation(
+    warehouse_home,  # noqa: ANN001
+    independent_values: pd.DataFrame,
+    catalogue: Catalogue,
+) -> None:
+    mart = mart_values(warehouse_home.db)
+    mart = mart[mart["region_level"].isin(["province", "national"])]
+    mine = independent_values
+    # every province of the data and the nation, the latest three months, every indicator
+    regions = sorted(mine["region_code"].unique())
+    assert regions[0] == independent.NATIONAL and len(regions) >= 2, regions
+    assert mine["period_month"].nunique() == LATEST_MONTHS
+    assert len(mine) == len(independent.INDICATORS) * len(regions) * LATEST_MONTHS
+    assert mine["value"].notna().sum() > 0.8 * len(mine), "the independent values are mostly NULL"
+
+    joined = mine.merge(
+        mart,
+        on=["indicator_code", "region_code", "period_month"],
+        how="left",
+        suffixes=("", "_mart"),
+        indicator="found",
+    )
+    disagreements = []
+    for r in joined.itertuples(index=False):
+        where = f"{r.indicator_code} region {r.region_code} {r.period_month:%Y-%m}"
+        if r.found == "left_only":
+            disagreements.append(f"{where}: no row in the mart (independent {fmt(r.value)})")
+            continue
+        if not close(r.value, r.value_mart):
+            disagreements.append(f"{where}: independent {fmt(r.value)}, mart {fmt(r.value_mart)}")
+        ind = catalogue.indicators[r.indicator_code]
+        if ind.is_ratio and not pd.isna(r.value):
+            for part in ("numerator", "denominator"):
+                a, b = getattr(r, part), getattr(r, f"{part}_mart")
+                if not close(a, b):
+                    disagreements.append(f"{where}: {part} independent {fmt(a)}, mart {fmt(b)}")
+    assert not disagreements, (
+        f"{len(disagreements)} disagreement(s) between mart_indicator_values and the independent "
+        "implementation:\n" + "\n".join(disagreements[:80])
+    )
+
+
+def national_problems(rows: pd.DataFrame, ind: Indicator, period_col: str) -> list[str]:
+    """Where the national row of one additive indicator is not made from its provinces: the sum
+    of the values, or the ratio/change of the summed numerators and denominators."""
+    problems = []
+    for period, group in rows.groupby(period_col):
+        nat = group[group["region_level"] == "national"]
+        prov = group[group["region_level"] == "province"]
+        where = f"{ind.code} {period}"
+        if len(nat) != 1:
+            problems.append(f"{where}: {len(nat)} national rows")
+            continue
+        n = nat.iloc[0]
+        if ind.aggregation == "sum":
+            total = prov["value"].sum(min_count=1) if prov["value"].notna().all() else math.nan
+            if not close(n["value"], total):
+                problems.append(
+                    f"{where}: national {fmt(n['value'])}, sum of provinces {fmt(total)}"
+                )
+            continue
+        # ratio and change: national from the national numerator and denominator
+        if not pd.isna(n["value"]) and (pd.isna(n["numerator"]) or pd.isna(n["denominator"])):
+            problems.append(
+                f"{where}: national value {fmt(n['value'])} has no numerator/denominator"
+            )
+            continue
+        complete = prov["numerator"].notna().all() and prov["denominator"].notna().all()
+        num = prov["numerator"].sum() if complete else math.nan
+        den = prov["denominator"].sum() if complete else math.nan
+        expected = ind.expected_value(num, den) if complete and not pd.isna(den) else None
+        for label, got, want in (
+            ("numerator", n["numerator"], num),
+            ("denominator", n["denominator"], den),
+            ("value", n["value"], expected),
+        ):
+            if complete and not close(got, want):
+                problems.append(
+                    f"{where}: national {label} {fmt(got)}, from the provinces {fmt(want)}"
+                )
+        if not complete and not pd.isna(n["value"]):
+            problems.append(
+                f"{where}: national {fmt(n['value'])} although a province has no "
+                "numerator/denominator"
+            )
+    return problems
+
+
+@pytest.mark.parametrize("grain", ["month", "day"])
+def test_national_rows_are_made_from_the_provinces(
+    warehouse_home,  # noqa: ANN001
+    catalogue: Catalogue,
+    grain: str,
+) -> None:
+    """National = Σ provinces for additive indicators; ratio and change indicators carry a
+    numerator and denominator and the national value is computed from the national ones."""
+    mart = mart_values(warehouse_home.db, grain)
+    period_col = "period_month" if grain == "month" else "stat_date"
+    problems: list[str] = []
+    kinds: set[str] = set()
+    for ind in catalogue.for_grain(grain):
+        if not ind.additive or ind.aggregation == "value":
+            continue
+        rows = mart[
+            (mart["indicator_code"] == ind.code)
+            & mart["region_level"].isin(["national", "province"])
+        ]
+        if rows.empty:
+            problems.append(f"{ind.code}: no national or province rows")
+            continue
+        kinds.add(ind.aggregation)
+        problems += national_problems(rows, ind, period_col)
+    expected_kinds = {
+        i.aggregation for i in catalogue.for_grain(grain) if i.additive and i.aggregation != "value"
+    }
+    assert kinds == expected_kinds
+    assert not problems, f"{len(problems)} national row(s) not made from the provinces:\n" + (
+        "\n".join(problems[:80])
+    )
+
+
+def test_independent_national_is_computed_not_added(independent_values: pd.DataFrame) -> None:
+    """The independent national figures come from all records: for sums they equal the provinces'
+    total, for ratios they are not the provinces' sum or mean (the check that the comparison above
+    would catch a national computed the wrong way)."""
+    v = independent_values
+    for code, kind in (("REV_TOTAL", "sum"), ("ARPU", "ratio"), ("REV_MOM", "change")):
+        for month, g in v[v["indicator_code"] == code].groupby("period_month"):
+            nat = g.loc[g["region_code"] == independent.NATIONAL, "value"].iloc[0]
+            prov = g.loc[g["region_code"] != independent.NATIONAL, "value"]
+            if kind == "sum":
+                assert close(nat, prov.sum()), (code, month)
+            elif prov.notna().all():
+                assert not close(nat, prov.sum()) and not close(nat, prov.mean()), (code, month)
+
+
+def test_every_province_has_a_row_of_every_additive_indicator(
+    warehouse_home,  # noqa: ANN001
+    catalogue: Catalogue,
+) -> None:
+    """A dense region x period grid: an additive indicator has a row for every province in every
+    period it has figures for (0 when nothing happened), never a missing row."""
+    mart = mart_values(warehouse_home.db)
+    provinces = set(mart.loc[mart["region_level"] == "province", "region_code"])
+    assert len(provinces) >= 2
+    gaps = []
+    for ind in catalogue.for_grain("month"):
+        if not ind.additive:
+            continue
+        rows = mart[(mart["indicator_code"] == ind.code) & (mart["region_level"] == "province")]
+        for month, g in rows.groupby("period_month"):
+            missing = provinces - set(g["region_code"])
+            if missing:
+                gaps.append(f"{ind.code} {month:%Y-%m}: no row for province(s) {sorted(missing)}")
+    assert not gaps, f"{len(gaps)} gap(s) in the indicator grid:\n" + "\n".join(gaps[:80])
+
+
+def test_hq_national_table_is_made_from_the_provinces(
+    warehouse_home,  # noqa: ANN001
+    jingfen_home: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    independent_values: pd.DataFrame,
+    catalogue: Catalogue,
+) -> None:
+    """The provinces of the test set upload the latest three months from this warehouse; HQ's
+    national table (mart_hq_national) has, for every additive indicator, the sum of the provinces
+    or the ratio/change of their summed numerators and denominators — and for the L0/L1
+    indicators the independently computed national figure."""
+    from hq_helpers import arrive_at, build_hq_marts
+
+    from jingfen.indicators.export import export_package
+    from jingfen.indicators.receive import receive_all
+    from jingfen.indicators.transport import deliver
+
+    monkeypatch.delenv("JINGFEN_INDICATOR_KEYS", raising=False)
+    months = sorted(independent_values["period_month"].unique())
+    provs = sorted(set(independent_values["region_code"]) - {independent.NATIONAL})
+    for month in months:
+        period = f"{month:%Y%m}"
+        arrival = datetime(month.year + month.month // 12, month.month % 12 + 1, 3, 10, 0)
+        for prov in provs:
+            res = export_package(prov, period, warehouse=warehouse_home.db)
+            deliver(res.package)
+            arrive_at(res.package.name.stem, arrival)
+    summary = receive_all(as_of=datetime.now(), warehouse=warehouse_home.db)
+    assert not summary["rejected"], f"HQ rejected packages: {summary['rejected']}"
+    assert len(summary["accepted"]) == len(months) * len(provs)
+
+    con = duckdb.connect(str(build_hq_marts(tmp_path)), read_only=True)
+    try:
+        hq = con.execute(
+            "select indicator_code, period_month, national_value, provinces_reported "
+            "from mart_hq_national where period_grain = 'month'"
+        ).df()
+    finally:
+        con.close()
+    hq["period_month"] = pd.to_datetime(hq["period_month"]).dt.date
+    assert (hq["provinces_reported"] == len(provs)).all()
+    hq = hq.set_index(["indicator_code", "period_month"])["national_value"]
+
+    mart = mart_values(warehouse_home.db)
+    mart = mart[(mart["region_level"] == "province") & mart["period_month"].isin(months)]
+    problems = []
+    kinds = set()
+    for ind in catalogue.for_grain("month"):
+        if not ind.additive or ind.aggregation == "value":
+            continue
+        kinds.add(ind.aggregation)
+        for month in months:
+            prov = mart[(mart["indicator_code"] == ind.code) & (mart["period_month"] == month)]
+            if ind.aggregation == "sum":
+                want = prov["value"].sum() if prov["value"].notna().all() else math.nan
+            elif prov[["numerator", "denominator"]].notna().all().all():
+                want = ind.expected_value(prov["numerator"].sum(), prov["denominator"].sum())
+            else:
+                want = math.nan
+            got = hq.get((ind.code, month), math.nan)
+            if not close(got, want):
+                problems.append(
+                    f"{ind.code} {month:%Y-%m}: HQ national {fmt(got)}, from the provinces' "
+                    f"uploads {fmt(want)}"
+                )
+    assert kinds == {"sum", "ratio", "change"}
+    nat = independent_values[independent_values["region_code"] == independent.NATIONAL]
+    for r in nat.itertuples(index=False):
+        ind = catalogue.indicators[r.indicator_code]
+        if not ind.additive or ind.aggregation == "value":
+            continue  # HQ does not consolidate a non-additive indicator
+        got = hq.get((r.indicator_code, r.period_month), math.nan)
+        if not close(got, r.value):
+            problems.append(
+                f"{r.indicator_code} {r.period_month:%Y-%m}: HQ national {fmt(got)}, "
+                f"independent {fmt(r.value)}"
+            )
+    assert not problems, f"{len(problems)} HQ national figure(s) wrong:\n" + "\n".join(
+        problems[:80]
+    )
