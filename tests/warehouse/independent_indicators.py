@@ -334,8 +334,9 @@ def measures(raw: dict[str, pd.DataFrame], packages: pd.DataFrame) -> Measures:
 
     table = pd.DataFrame({k: v.reindex(grid) for k, v in cols.items()}).fillna(0.0)
     first = min(history)
-    for col in ("churned", "hv_opening", "hv_churned"):
-        # no previous month in the history: the waterfall's opening is unknown
+    for col in ("new", "churned", "hv_opening", "hv_churned"):
+        # no previous month in the history: the waterfall (新增, 离网) and last month's segment
+        # are unknown
         table.loc[table.index.get_level_values(1) == first, col] = math.nan
     return Measures(table, history, max(history))
 
