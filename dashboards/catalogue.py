@@ -133,6 +133,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "value": ("指标值", "Value"),
     "numerator": ("分子", "Numerator"),
     "denominator": ("分母", "Denominator"),
+    "scale": ("倍数", "Scale"),
+    "is_additive": ("可加总", "Additive over regions"),
     "unit": ("单位", "Unit"),
     "name_zh": ("指标名称", "Indicator (Chinese)"),
     "name_en": ("指标名称（英文）", "Indicator (English)"),
@@ -288,7 +290,7 @@ _NUMBERS_SUFFIX = (
     "_province", "_period", "_z", "_m3", "_revenue", "_gb", "_per_min", "_per_gb", "_no",
 )  # fmt: skip
 _NUMBERS = {
-    "value", "numerator", "denominator", "mou", "score", "p_churn", "psi", "tickets", "channels",
+    "value", "numerator", "denominator", "scale", "mou", "score", "p_churn", "psi", "tickets", "channels",
     "amount", "cluster", "versions", "deviation", "subs_in_service", "kpi_value", "z_score",
     "baseline_mean", "provinces_reported", "provinces_expected", "status_order", "records_loaded",
     "records_rejected", "records_declared", "risk_channels", "new_subs", "billed_subs",
@@ -351,26 +353,36 @@ def m(name: str, expression: str, zh: str, en: str, fmt: str | None = ",.0f") ->
 
 REGION = "period_month region_level region_code prov_code"
 
+# The value of one indicator over a set of rows of mart_indicator_values (one indicator per group).
+INDICATOR_VALUE_SQL = (
+    "case"
+    " when count(*) = 0 or min(aggregation) <> max(aggregation) then null"
+    " when max(aggregation) = 'sum' then sum(value)"
+    " when count(*) > 1 and not bool_and(is_additive) then null"
+    " when max(aggregation) = 'ratio'"
+    " then max(scale) * sum(numerator) / nullif(sum(denominator), 0)"
+    " when max(aggregation) = 'change'"
+    " then case when count(numerator) > count(denominator) then null"
+    " else max(scale) * (sum(numerator) - sum(denominator)) / nullif(abs(sum(denominator)), 0)"
+    " end"
+    " when count(*) = 1 then max(value)"
+    " end"
+)
+
 # ---- datasets --------------------------------------------------------------------------------
 MART_INDICATOR_VALUES = dataset(
     "mart_indicator_values",
     "指标值：每个指标、每月（日）、每个区域一行",
     "Indicator values: one row per indicator per period per region",
     "indicator_code period_grain period_month stat_date region_level region_code prov_code value "
-    "numerator denominator unit name_zh name_en domain level",
+    "numerator denominator unit aggregation scale is_additive name_zh name_en domain level",
     extra_metrics=(
         m("value", "sum(value)", "指标值", "Value (sum)", ",.2f"),
-        # Ratio-aware: ratios and changes weighted by their denominators (= summed numerators
-        # over summed denominators), sums summed. Correct over any set of regions.
-        m(
-            "indicator_value",
-            "case when count(denominator) = 0 then sum(value) else "
-            "sum(value * abs(denominator)) / "
-            "nullif(sum(case when value is not null then abs(denominator) end), 0) end",
-            "指标值",
-            "Indicator value (ratio-aware)",
-            ",.2f",
-        ),
+        # The indicator's value over whatever regions the chart and row-level security select,
+        # by its aggregation (docs/warehouse.md "National of a rate"): sums summed; ratios and
+        # changes recomputed from the summed numerators and denominators (NULL when a base is
+        # missing); a non-additive value only for a single region. Never a sum of rates.
+        m("indicator_value", INDICATOR_VALUE_SQL, "指标值", "Indicator value", ",.2f"),
     ),
 )
 MART_REVENUE_REGION = dataset(

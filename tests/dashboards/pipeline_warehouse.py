@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import yaml
 
-SIM = {"subscribers": 1500, "provinces": ("44", "11"), "months": 13, "days": 2}
+SIM = {"subscribers": 1500, "provinces": ("44", "11"), "months": 13, "days": 2, "start": "2025-10"}
 PROVINCES = SIM["provinces"]
 
 
