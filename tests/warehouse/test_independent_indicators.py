@@ -54,7 +54,8 @@ def mart_values(db: Path, grain: str = "month") -> pd.DataFrame:
     con = duckdb.connect(str(db), read_only=True)
     try:
         frame = con.execute(
-            "select indicator_code, region_level, region_code, period_month, stat_date, value, "
+            "select indicator_code, region_level, region_code, prov_code, period_month, "
+            "stat_date, value, "
             "numerator, denominator from main.mart_indicator_values where period_grain = ?",
             [grain],
         ).df()
@@ -129,60 +130,68 @@ def test_l0_l1_indicators_equal_the_independent_implementation(
     )
 
 
-def national_problems(rows: pd.DataFrame, ind: Indicator, period_col: str) -> list[str]:
-    """Where the national row of one additive indicator is not made from its provinces: the sum
-    of the values, or the ratio/change of the summed numerators and denominators."""
+def rollup_problems(
+    parent: pd.Series, children: pd.DataFrame, ind: Indicator, where: str
+) -> list[str]:
+    """Where one region's row of an additive indicator is not made from its sub-regions' rows: the
+    sum of the values, or the ratio/change of the summed numerators and denominators (a
+    sub-region whose denominator is 0 still adds its numerator)."""
+    if ind.aggregation == "sum":
+        total = children["value"].sum() if children["value"].notna().all() else math.nan
+        if not close(parent["value"], total):
+            return [f"{where}: {fmt(parent['value'])}, the sum of its parts {fmt(total)}"]
+        return []
+    if not pd.isna(parent["value"]) and (
+        pd.isna(parent["numerator"]) or pd.isna(parent["denominator"])
+    ):
+        return [f"{where}: value {fmt(parent['value'])} has no numerator/denominator"]
+    complete = children["numerator"].notna().all() and children["denominator"].notna().all()
+    if not complete:
+        if not pd.isna(parent["value"]):
+            return [f"{where}: {fmt(parent['value'])} although a part has no numerator/denominator"]
+        return []
+    num, den = children["numerator"].sum(), children["denominator"].sum()
+    problems = []
+    for label, got, want in (
+        ("numerator", parent["numerator"], num),
+        ("denominator", parent["denominator"], den),
+        ("value", parent["value"], ind.expected_value(num, den)),
+    ):
+        if not close(got, want):
+            problems.append(f"{where}: {label} {fmt(got)}, from its parts {fmt(want)}")
+    return problems
+
+
+def rollup_of(rows: pd.DataFrame, ind: Indicator, period_col: str) -> list[str]:
+    """National from the provinces, and each province from its cities where the indicator has
+    city rows."""
     problems = []
     for period, group in rows.groupby(period_col):
         nat = group[group["region_level"] == "national"]
-        prov = group[group["region_level"] == "province"]
-        where = f"{ind.code} {period}"
+        provs = group[group["region_level"] == "province"]
+        cities = group[group["region_level"] == "city"]
         if len(nat) != 1:
-            problems.append(f"{where}: {len(nat)} national rows")
+            problems.append(f"{ind.code} {period}: {len(nat)} national rows")
             continue
-        n = nat.iloc[0]
-        if ind.aggregation == "sum":
-            total = prov["value"].sum(min_count=1) if prov["value"].notna().all() else math.nan
-            if not close(n["value"], total):
-                problems.append(
-                    f"{where}: national {fmt(n['value'])}, sum of provinces {fmt(total)}"
-                )
+        problems += rollup_problems(nat.iloc[0], provs, ind, f"{ind.code} {period} national")
+        if cities.empty:
             continue
-        # ratio and change: national from the national numerator and denominator
-        if not pd.isna(n["value"]) and (pd.isna(n["numerator"]) or pd.isna(n["denominator"])):
-            problems.append(
-                f"{where}: national value {fmt(n['value'])} has no numerator/denominator"
-            )
-            continue
-        complete = prov["numerator"].notna().all() and prov["denominator"].notna().all()
-        num = prov["numerator"].sum() if complete else math.nan
-        den = prov["denominator"].sum() if complete else math.nan
-        expected = ind.expected_value(num, den) if complete and not pd.isna(den) else None
-        for label, got, want in (
-            ("numerator", n["numerator"], num),
-            ("denominator", n["denominator"], den),
-            ("value", n["value"], expected),
-        ):
-            if complete and not close(got, want):
-                problems.append(
-                    f"{where}: national {label} {fmt(got)}, from the provinces {fmt(want)}"
-                )
-        if not complete and not pd.isna(n["value"]):
-            problems.append(
-                f"{where}: national {fmt(n['value'])} although a province has no "
-                "numerator/denominator"
-            )
+        for _, prov in provs.iterrows():
+            parts = cities[cities["prov_code"] == prov["region_code"]]
+            where = f"{ind.code} {period} province {prov['region_code']}"
+            problems += rollup_problems(prov, parts, ind, where)
     return problems
 
 
 @pytest.mark.parametrize("grain", ["month", "day"])
-def test_national_rows_are_made_from_the_provinces(
+def test_national_and_provincial_rows_are_made_from_their_parts(
     warehouse_home,  # noqa: ANN001
     catalogue: Catalogue,
     grain: str,
 ) -> None:
-    """National = Σ provinces for additive indicators; ratio and change indicators carry a
-    numerator and denominator and the national value is computed from the national ones."""
+    """National = Σ provinces (and province = Σ cities) for additive indicators; ratio and change
+    indicators carry a numerator and denominator, and the national value is computed from the
+    national ones, never added or averaged."""
     mart = mart_values(warehouse_home.db, grain)
     period_col = "period_month" if grain == "month" else "stat_date"
     problems: list[str] = []
@@ -190,20 +199,17 @@ def test_national_rows_are_made_from_the_provinces(
     for ind in catalogue.for_grain(grain):
         if not ind.additive or ind.aggregation == "value":
             continue
-        rows = mart[
-            (mart["indicator_code"] == ind.code)
-            & mart["region_level"].isin(["national", "province"])
-        ]
+        rows = mart[mart["indicator_code"] == ind.code]
         if rows.empty:
-            problems.append(f"{ind.code}: no national or province rows")
+            problems.append(f"{ind.code}: no rows")
             continue
         kinds.add(ind.aggregation)
-        problems += national_problems(rows, ind, period_col)
+        problems += rollup_of(rows, ind, period_col)
     expected_kinds = {
         i.aggregation for i in catalogue.for_grain(grain) if i.additive and i.aggregation != "value"
     }
     assert kinds == expected_kinds
-    assert not problems, f"{len(problems)} national row(s) not made from the provinces:\n" + (
+    assert not problems, f"{len(problems)} row(s) not made from their parts:\n" + (
         "\n".join(problems[:80])
     )
 
