@@ -145,6 +145,13 @@ def rollup_problems(
         pd.isna(parent["numerator"]) or pd.isna(parent["denominator"])
     ):
         return [f"{where}: value {fmt(parent['value'])} has no numerator/denominator"]
+    # a part with nothing to count (no numerator, no denominator, no value) adds 0 / 0; one with
+    # a numerator but no denominator has an incomplete base, so the whole is NULL
+    children = children[children[["numerator", "denominator", "value"]].notna().any(axis=1)]
+    if children.empty:
+        if pd.isna(parent["value"]):
+            return []
+        return [f"{where}: {fmt(parent['value'])} although its parts have nothing to count"]
     complete = children["numerator"].notna().all() and children["denominator"].notna().all()
     if not complete:
         if not pd.isna(parent["value"]):
