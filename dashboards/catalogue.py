@@ -409,23 +409,11 @@ MART_PAYMENT = dataset(
     "Payments, collection rate and arrears by region and month",
     f"{REGION} due_yuan collected_yuan collection_rate_pct arrears_yuan",
 )
-_AGE_BANDS = (
-    ("1 当月", "arrears_age_1m_yuan"),
-    ("2 2-3个月", "arrears_age_2_3m_yuan"),
-    ("3 4-6个月", "arrears_age_4_6m_yuan"),
-    ("4 7-12个月", "arrears_age_7_12m_yuan"),
-    ("5 13个月以上", "arrears_age_13m_plus_yuan"),
-)
 RPT_ARREARS_AGEING = dataset(
     "rpt_arrears_ageing",
     "欠费账龄：每月每个区域每个账龄段一行（由 mart_payment_month 展开）",
     "Arrears by age band (unpivoted mart_payment_month)",
     f"{REGION} age_band arrears_yuan",
-    sql="\nunion all\n".join(
-        f"select period_month, region_level, region_code, prov_code, '{band}' as age_band, "
-        f"cast({col} as double) as arrears_yuan from main.mart_payment_month"
-        for band, col in _AGE_BANDS
-    ),
     extra_metrics=(m("arrears", "sum(arrears_yuan)", "欠费（元）", "Arrears (yuan)"),),
 )
 MART_DEVELOPMENT = dataset(
@@ -460,25 +448,11 @@ MART_BUSINESS_REVIEW = dataset(
         m("revenue", "sum(revenue_yuan)", "出账收入（元）", "Revenue"),
     ),
 )
-_LATEST = "period_month = max(period_month) over () as is_latest_month"
 RPT_SUBSCRIBER_WATERFALL = dataset(
     "rpt_subscriber_waterfall",
     "用户瀑布：期初 + 新增 - 离网 ± 迁移 = 期末（由 mart_business_review_month 展开）",
     "Subscriber waterfall steps (opening + new - churned +/- migration = closing)",
     f"{REGION} is_latest_month step amount",
-    sql=(
-        f"with m as (select *, {_LATEST} from main.mart_business_review_month)\n"
-        + "\nunion all\n".join(
-            f"select period_month, region_level, region_code, prov_code, is_latest_month, "
-            f"'{step}' as step, cast({expr} as double) as amount from m"
-            for step, expr in (
-                ("1 期初在网", "opening_subs"),
-                ("2 新增", "new_subs"),
-                ("3 离网", "-churned_subs"),
-                ("4 净迁移", "closing_subs - opening_subs - new_subs + churned_subs"),
-            )
-        )
-    ),
     extra_metrics=(m("amount", "sum(amount)", "用户数", "Subscribers"),),
 )
 RPT_REVENUE_BRIDGE = dataset(
@@ -486,25 +460,6 @@ RPT_REVENUE_BRIDGE = dataset(
     "收入桥：上月收入 + 量效应 + 价效应 = 本月收入（由 mart_business_review_month 展开）",
     "Revenue bridge: last month + volume effect + price effect = this month",
     f"{REGION} is_latest_month step amount",
-    sql=(
-        f"with m as (select *, {_LATEST} from main.mart_business_review_month "
-        "where revenue_yuan_last_month is not null)\n"
-        + "\nunion all\n".join(
-            f"select period_month, region_level, region_code, prov_code, is_latest_month, "
-            f"'{step}' as step, cast({expr} as double) as amount from m"
-            for step, expr in (
-                ("1 上月收入", "revenue_yuan_last_month"),
-                ("2 量效应", "volume_effect_yuan"),
-                ("3 价效应", "price_effect_yuan"),
-                # what volume x price leaves (rounding, cross term); keeps the total exact
-                (
-                    "4 其他",
-                    "revenue_yuan - revenue_yuan_last_month - volume_effect_yuan "
-                    "- price_effect_yuan",
-                ),
-            )
-        )
-    ),
     extra_metrics=(m("amount", "sum(amount)", "金额（元）", "Amount (yuan)"),),
 )
 MART_CHURN_SCORES = dataset(
@@ -676,7 +631,7 @@ STG_LOAD_AUDIT = dataset(
         ),
     ),
 )
-# Row-level rejects carry no province: joined to the audit row of their file for prov_code, so
+# Row-level rejects with the province of their file (marts/monitoring/rpt_load_rejects.sql), so
 # row-level security can limit them (a reject without its audit row is shown to 总部 only).
 RPT_LOAD_REJECTS = dataset(
     "rpt_load_rejects",
@@ -684,14 +639,6 @@ RPT_LOAD_REJECTS = dataset(
     "Rejected rows with the province of their file",
     "load_id file_name interface prov_code period line_no rule column_name message finished_at",
     time="finished_at",
-    sql=(
-        "select r.load_id, r.file_name, a.interface, a.prov_code, a.period, r.line_no, r.rule, "
-        "r.column_name, r.message, a.finished_at\n"
-        "from staging.stg_ingest__load_rejects as r\n"
-        "left join staging.stg_ingest__load_audit as a\n"
-        "    on a.load_id = r.load_id and a.file_name = r.file_name"
-    ),
-    schema="staging",
     extra_metrics=(m("rejects", "count(*)", "拒绝记录", "Rejected rows"),),
 )
 

@@ -13,16 +13,16 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from jingfen.config import REPO_ROOT, settings
-from jingfen.indicators.catalogue import Catalogue
-from jingfen.indicators.package import (
+from indicators.catalogue import Catalogue
+from indicators.package import (
     Package,
     PackageName,
     parse_control,
     parse_data,
     write_package,
 )
-from jingfen.indicators.settings import BEIJING, hq_paths, province_key, provinces
+from indicators.settings import BEIJING, hq_paths, province_key, provinces
+from jingfen.config import REPO_ROOT, settings
 
 MONTH = "202610"
 DAY = "20261101"
@@ -205,7 +205,7 @@ def resign(
 
 
 def build_hq_marts(tmp_path: Path) -> Path:
-    """Build the HQ models (marts/hq) over the receipt database into the current home's build
+    """Build the HQ models (models/staging/hq and the marts/hq built on them) over the receipt database into the current home's build
     database, in a separate dbt process (dbt-duckdb keeps its connection to the build file open
     in-process); returns the build database."""
     profiles = tmp_path / "profiles"
@@ -225,7 +225,7 @@ def build_hq_marts(tmp_path: Path) -> Path:
             "--profiles-dir",
             str(profiles),
             "--select",
-            "path:marts/hq",
+            "path:models/staging/hq+",
             "--vars",
             "{hq_receipts: true, pii_salt: test-salt-not-secret}",
         ],

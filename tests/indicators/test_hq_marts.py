@@ -9,10 +9,10 @@ import duckdb
 import pytest
 from hq_helpers import MONTH, arrive_at, build_hq_marts, write_warehouse
 
-from jingfen.indicators.export import export_package
-from jingfen.indicators.receive import receive_all
-from jingfen.indicators.settings import provinces
-from jingfen.indicators.transport import deliver
+from indicators.export import export_package
+from indicators.receive import receive_all
+from indicators.settings import provinces
+from indicators.transport import deliver
 
 pytestmark = pytest.mark.slow
 

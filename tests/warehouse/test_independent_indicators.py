@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "indicators"))  # hq_helpers
 import independent_indicators as independent  # noqa: E402
 
-from jingfen.indicators.catalogue import Catalogue, Indicator, load_catalogue  # noqa: E402
+from indicators.catalogue import Catalogue, Indicator, load_catalogue  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
@@ -281,9 +281,9 @@ def test_hq_national_table_is_made_from_the_provinces(
     denominators — and for the L0/L1 indicators the independently computed national figure."""
     from hq_helpers import arrive_at, build_hq_marts
 
-    from jingfen.indicators.export import export_package
-    from jingfen.indicators.receive import receive_all
-    from jingfen.indicators.transport import deliver
+    from indicators.export import export_package
+    from indicators.receive import receive_all
+    from indicators.transport import deliver
 
     monkeypatch.delenv("JINGFEN_INDICATOR_KEYS", raising=False)
     months = sorted(independent_values["period_month"].unique())[-1:]
