@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import random
+import subprocess
+import sys
 from datetime import date, datetime
 from pathlib import Path
 
@@ -20,9 +22,24 @@ from indicators.package import (
     write_package,
 )
 from indicators.settings import BEIJING, hq_paths, province_key, provinces
+from jingfen.config import REPO_ROOT, settings
 
 MONTH = "202610"
 DAY = "20261101"
+
+HQ_PROFILE = """
+jingfen:
+  target: duckdb
+  outputs:
+    duckdb:
+      type: duckdb
+      path: "{build}"
+      threads: 1
+      attach:
+        - path: "{hq}"
+          alias: hq
+          read_only: true
+"""
 
 
 def _leaf_values(rng: random.Random, ind, values: dict[str, float]) -> dict:
@@ -185,3 +202,38 @@ def resign(
         province_key(pkg.name.prov),
         generated_at,
     )
+
+
+def build_hq_marts(tmp_path: Path) -> Path:
+    """Build the HQ models (models/staging/hq and the marts/hq built on them) over the receipt database into the current home's build
+    database, in a separate dbt process (dbt-duckdb keeps its connection to the build file open
+    in-process); returns the build database."""
+    profiles = tmp_path / "profiles"
+    profiles.mkdir(exist_ok=True)
+    build = settings().paths.build_db
+    build.parent.mkdir(parents=True, exist_ok=True)
+    (profiles / "profiles.yml").write_text(HQ_PROFILE.format(build=build, hq=hq_paths().db))
+    env = dict(
+        os.environ, DBT_TARGET_PATH=str(tmp_path / "target"), DBT_LOG_PATH=str(tmp_path / "logs")
+    )
+    proc = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "dbt"),
+            "build",
+            "--project-dir",
+            str(REPO_ROOT),
+            "--profiles-dir",
+            str(profiles),
+            "--select",
+            "path:models/staging/hq+",
+            "--vars",
+            "{hq_receipts: true, pii_salt: test-salt-not-secret}",
+        ],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
+    return build

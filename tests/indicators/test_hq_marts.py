@@ -3,37 +3,18 @@
 from __future__ import annotations
 
 import math
-import os
-import subprocess
-import sys
 from datetime import datetime
-from pathlib import Path
 
 import duckdb
 import pytest
-from hq_helpers import MONTH, arrive_at, write_warehouse
+from hq_helpers import MONTH, arrive_at, build_hq_marts, write_warehouse
 
 from indicators.export import export_package
 from indicators.receive import receive_all
-from indicators.settings import hq_paths, provinces
+from indicators.settings import provinces
 from indicators.transport import deliver
-from jingfen.config import REPO_ROOT, settings
 
 pytestmark = pytest.mark.slow
-
-PROFILE = """
-jingfen:
-  target: duckdb
-  outputs:
-    duckdb:
-      type: duckdb
-      path: "{build}"
-      threads: 1
-      attach:
-        - path: "{hq}"
-          alias: hq
-          read_only: true
-"""
 
 
 def test_status_deviation_and_national_marts(hq_home, warehouse_rows, tmp_path):
@@ -55,35 +36,7 @@ def test_status_deviation_and_national_marts(hq_home, warehouse_rows, tmp_path):
     summary = receive_all(as_of=datetime(2026, 11, 10))
     assert len(summary["accepted"]) == 31
 
-    profiles = tmp_path / "profiles"
-    profiles.mkdir()
-    build = settings().paths.build_db
-    build.parent.mkdir(parents=True, exist_ok=True)
-    (profiles / "profiles.yml").write_text(PROFILE.format(build=build, hq=hq_paths().db))
-    env = dict(
-        os.environ, DBT_TARGET_PATH=str(tmp_path / "target"), DBT_LOG_PATH=str(tmp_path / "logs")
-    )
-    # a separate process: dbt-duckdb keeps its connection to the build file open in-process
-    proc = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "dbt"),
-            "build",
-            "--project-dir",
-            str(REPO_ROOT),
-            "--profiles-dir",
-            str(profiles),
-            "--select",
-            "path:models/staging/hq+",
-            "--vars",
-            "{hq_receipts: true, pii_salt: test-salt-not-secret}",
-        ],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
+    build = build_hq_marts(tmp_path)
 
     con = duckdb.connect(str(build), read_only=True)
     try:
