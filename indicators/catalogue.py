@@ -56,8 +56,11 @@ _GRAIN_WORDS = {
     "日": "day",
 }
 _TRUE = {"1", "true", "t", "yes", "y", "是"}
+# Indicators that may be negative: nets, changes, effects, and commissions (酬金 are paid net of
+# clawbacks, 扣罚/追回, so a month's commission and its ratio to revenue can be below zero).
 _NEGATIVE_HINTS = re.compile(
-    r"net|change|growth|yoy|mom|diff|delta|effect|净增|增长|变动|变化|同比|环比|效应", re.I
+    r"net|change|growth|yoy|mom|diff|delta|effect|commission|净增|增长|变动|变化|同比|环比|效应|酬金",
+    re.I,
 )
 _TERM = re.compile(r"\s*([+-])?\s*([A-Za-z_][A-Za-z0-9_]*)\s*")
 

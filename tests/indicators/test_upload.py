@@ -368,3 +368,12 @@ def test_notice_for_accepted_package(hq_home):
     receive_all()
     text = notice_text("44", pkg.name.stem, "accepted")
     assert "late=no" in text and "package=IND_44_202610_001" in text
+
+
+def test_commissions_may_be_negative_but_counts_and_rates_may_not(catalogue) -> None:
+    """Commissions are paid net of clawbacks (扣罚), so a province's commission-to-revenue ratio
+    can be below zero and HQ must accept it; a negative churn rate or count is still refused."""
+    inds = catalogue.indicators
+    assert not inds["CMSN_REV_RATIO"].never_negative
+    assert not inds["CMSN_TOTAL"].never_negative
+    assert inds["CHURN_RATE"].never_negative and inds["SUBS_TOTAL"].never_negative
