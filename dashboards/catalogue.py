@@ -133,6 +133,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "value": ("指标值", "Value"),
     "numerator": ("分子", "Numerator"),
     "denominator": ("分母", "Denominator"),
+    "scale": ("倍数", "Scale"),
+    "is_additive": ("可加总", "Additive over regions"),
     "unit": ("单位", "Unit"),
     "name_zh": ("指标名称", "Indicator (Chinese)"),
     "name_en": ("指标名称（英文）", "Indicator (English)"),
@@ -288,7 +290,7 @@ _NUMBERS_SUFFIX = (
     "_province", "_period", "_z", "_m3", "_revenue", "_gb", "_per_min", "_per_gb", "_no",
 )  # fmt: skip
 _NUMBERS = {
-    "value", "numerator", "denominator", "mou", "score", "p_churn", "psi", "tickets", "channels",
+    "value", "numerator", "denominator", "scale", "mou", "score", "p_churn", "psi", "tickets", "channels",
     "amount", "cluster", "versions", "deviation", "subs_in_service", "kpi_value", "z_score",
     "baseline_mean", "provinces_reported", "provinces_expected", "status_order", "records_loaded",
     "records_rejected", "records_declared", "risk_channels", "new_subs", "billed_subs",
@@ -351,26 +353,36 @@ def m(name: str, expression: str, zh: str, en: str, fmt: str | None = ",.0f") ->
 
 REGION = "period_month region_level region_code prov_code"
 
+# The value of one indicator over a set of rows of mart_indicator_values (one indicator per group).
+INDICATOR_VALUE_SQL = (
+    "case"
+    " when count(*) = 0 or min(aggregation) <> max(aggregation) then null"
+    " when max(aggregation) = 'sum' then sum(value)"
+    " when count(*) > 1 and not bool_and(is_additive) then null"
+    " when max(aggregation) = 'ratio'"
+    " then max(scale) * sum(numerator) / nullif(sum(denominator), 0)"
+    " when max(aggregation) = 'change'"
+    " then case when count(numerator) > count(denominator) then null"
+    " else max(scale) * (sum(numerator) - sum(denominator)) / nullif(abs(sum(denominator)), 0)"
+    " end"
+    " when count(*) = 1 then max(value)"
+    " end"
+)
+
 # ---- datasets --------------------------------------------------------------------------------
 MART_INDICATOR_VALUES = dataset(
     "mart_indicator_values",
     "指标值：每个指标、每月（日）、每个区域一行",
     "Indicator values: one row per indicator per period per region",
     "indicator_code period_grain period_month stat_date region_level region_code prov_code value "
-    "numerator denominator unit name_zh name_en domain level",
+    "numerator denominator unit aggregation scale is_additive name_zh name_en domain level",
     extra_metrics=(
         m("value", "sum(value)", "指标值", "Value (sum)", ",.2f"),
-        # Ratio-aware: ratios and changes weighted by their denominators (= summed numerators
-        # over summed denominators), sums summed. Correct over any set of regions.
-        m(
-            "indicator_value",
-            "case when count(denominator) = 0 then sum(value) else "
-            "sum(value * abs(denominator)) / "
-            "nullif(sum(case when value is not null then abs(denominator) end), 0) end",
-            "指标值",
-            "Indicator value (ratio-aware)",
-            ",.2f",
-        ),
+        # The indicator's value over whatever regions the chart and row-level security select,
+        # by its aggregation (docs/warehouse.md "National of a rate"): sums summed; ratios and
+        # changes recomputed from the summed numerators and denominators (NULL when a base is
+        # missing); a non-additive value only for a single region. Never a sum of rates.
+        m("indicator_value", INDICATOR_VALUE_SQL, "指标值", "Indicator value", ",.2f"),
     ),
 )
 MART_REVENUE_REGION = dataset(
@@ -397,23 +409,11 @@ MART_PAYMENT = dataset(
     "Payments, collection rate and arrears by region and month",
     f"{REGION} due_yuan collected_yuan collection_rate_pct arrears_yuan",
 )
-_AGE_BANDS = (
-    ("1 当月", "arrears_age_1m_yuan"),
-    ("2 2-3个月", "arrears_age_2_3m_yuan"),
-    ("3 4-6个月", "arrears_age_4_6m_yuan"),
-    ("4 7-12个月", "arrears_age_7_12m_yuan"),
-    ("5 13个月以上", "arrears_age_13m_plus_yuan"),
-)
 RPT_ARREARS_AGEING = dataset(
     "rpt_arrears_ageing",
     "欠费账龄：每月每个区域每个账龄段一行（由 mart_payment_month 展开）",
     "Arrears by age band (unpivoted mart_payment_month)",
     f"{REGION} age_band arrears_yuan",
-    sql="\nunion all\n".join(
-        f"select period_month, region_level, region_code, prov_code, '{band}' as age_band, "
-        f"cast({col} as double) as arrears_yuan from main.mart_payment_month"
-        for band, col in _AGE_BANDS
-    ),
     extra_metrics=(m("arrears", "sum(arrears_yuan)", "欠费（元）", "Arrears (yuan)"),),
 )
 MART_DEVELOPMENT = dataset(
@@ -448,25 +448,11 @@ MART_BUSINESS_REVIEW = dataset(
         m("revenue", "sum(revenue_yuan)", "出账收入（元）", "Revenue"),
     ),
 )
-_LATEST = "period_month = max(period_month) over () as is_latest_month"
 RPT_SUBSCRIBER_WATERFALL = dataset(
     "rpt_subscriber_waterfall",
     "用户瀑布：期初 + 新增 - 离网 ± 迁移 = 期末（由 mart_business_review_month 展开）",
     "Subscriber waterfall steps (opening + new - churned +/- migration = closing)",
     f"{REGION} is_latest_month step amount",
-    sql=(
-        f"with m as (select *, {_LATEST} from main.mart_business_review_month)\n"
-        + "\nunion all\n".join(
-            f"select period_month, region_level, region_code, prov_code, is_latest_month, "
-            f"'{step}' as step, cast({expr} as double) as amount from m"
-            for step, expr in (
-                ("1 期初在网", "opening_subs"),
-                ("2 新增", "new_subs"),
-                ("3 离网", "-churned_subs"),
-                ("4 净迁移", "closing_subs - opening_subs - new_subs + churned_subs"),
-            )
-        )
-    ),
     extra_metrics=(m("amount", "sum(amount)", "用户数", "Subscribers"),),
 )
 RPT_REVENUE_BRIDGE = dataset(
@@ -474,25 +460,6 @@ RPT_REVENUE_BRIDGE = dataset(
     "收入桥：上月收入 + 量效应 + 价效应 = 本月收入（由 mart_business_review_month 展开）",
     "Revenue bridge: last month + volume effect + price effect = this month",
     f"{REGION} is_latest_month step amount",
-    sql=(
-        f"with m as (select *, {_LATEST} from main.mart_business_review_month "
-        "where revenue_yuan_last_month is not null)\n"
-        + "\nunion all\n".join(
-            f"select period_month, region_level, region_code, prov_code, is_latest_month, "
-            f"'{step}' as step, cast({expr} as double) as amount from m"
-            for step, expr in (
-                ("1 上月收入", "revenue_yuan_last_month"),
-                ("2 量效应", "volume_effect_yuan"),
-                ("3 价效应", "price_effect_yuan"),
-                # what volume x price leaves (rounding, cross term); keeps the total exact
-                (
-                    "4 其他",
-                    "revenue_yuan - revenue_yuan_last_month - volume_effect_yuan "
-                    "- price_effect_yuan",
-                ),
-            )
-        )
-    ),
     extra_metrics=(m("amount", "sum(amount)", "金额（元）", "Amount (yuan)"),),
 )
 MART_CHURN_SCORES = dataset(
@@ -664,7 +631,7 @@ STG_LOAD_AUDIT = dataset(
         ),
     ),
 )
-# Row-level rejects carry no province: joined to the audit row of their file for prov_code, so
+# Row-level rejects with the province of their file (marts/monitoring/rpt_load_rejects.sql), so
 # row-level security can limit them (a reject without its audit row is shown to 总部 only).
 RPT_LOAD_REJECTS = dataset(
     "rpt_load_rejects",
@@ -672,14 +639,6 @@ RPT_LOAD_REJECTS = dataset(
     "Rejected rows with the province of their file",
     "load_id file_name interface prov_code period line_no rule column_name message finished_at",
     time="finished_at",
-    sql=(
-        "select r.load_id, r.file_name, a.interface, a.prov_code, a.period, r.line_no, r.rule, "
-        "r.column_name, r.message, a.finished_at\n"
-        "from staging.stg_ingest__load_rejects as r\n"
-        "left join staging.stg_ingest__load_audit as a\n"
-        "    on a.load_id = r.load_id and a.file_name = r.file_name"
-    ),
-    schema="staging",
     extra_metrics=(m("rejects", "count(*)", "拒绝记录", "Rejected rows"),),
 )
 

@@ -5,9 +5,10 @@
 --   'differs from source'     where the catalogue filter selects one source row per period and
 --                             region, the value differs from the mart's own column (value_column)
 --                             — the mart computes it its way, the generator from the catalogue
---   'ratio differs'           a ratio is not scale x numerator / denominator
---   'national != provinces'   an additive indicator's national sum (or, for ratios, numerator
---                             and denominator) is not the sum of its provinces
+--   'ratio differs'           a ratio is not scale x numerator / denominator, or a change not
+--                             scale x (numerator - denominator) / |denominator|
+--   'national != provinces'   an additive indicator's national sum (or, for ratios and changes,
+--                             numerator and denominator) is not the sum of its provinces
 -- depends_on: {{ ref('indicators') }}
 -- depends_on: {{ ref('mart_indicator_values') }}
 -- depends_on: {{ ref('mart_revenue_region_month') }}
@@ -76,19 +77,23 @@ problems as (
             (v.value is null and s.source_value is null)
             or abs(v.value - s.source_value) <= 1e-6 * (1 + abs(s.source_value))
         )
+    {%- if ind['aggregation'] in ('ratio', 'change') %}
     {%- if ind['aggregation'] == 'ratio' %}
+    {%- set recomputed = safe_ratio('numerator', 'denominator', ind['scale']) %}
+    {%- else %}
+    {%- set recomputed = safe_ratio('numerator - denominator', 'abs(denominator)', ind['scale']) %}
+    {%- endif %}
     union all
     select '{{ code }}', 'ratio differs', coalesce(stat_date, period_month), region_code,
-        {{ safe_ratio('numerator', 'denominator', ind['scale']) }}, value
+        {{ recomputed }}, value
     from {{ values }}
     where indicator_code = '{{ code }}'
         and not coalesce(
-            abs(value - {{ safe_ratio('numerator', 'denominator', ind['scale']) }})
-                <= 1e-9 * (1 + abs(value)),
+            abs(value - {{ recomputed }}) <= 1e-9 * (1 + abs(value)),
             value is null and (denominator is null or denominator = 0)
         )
     {%- endif %}
-    {%- if ind['is_additive'] and ind['aggregation'] in ('sum', 'ratio') %}
+    {%- if ind['is_additive'] and ind['aggregation'] in ('sum', 'ratio', 'change') %}
     {%- for column in (['value'] if ind['aggregation'] == 'sum' else ['numerator', 'denominator']) %}
     union all
     select '{{ code }}', 'national != provinces ({{ column }})', n.period_date, '00', p.total, n.{{ column }}

@@ -33,8 +33,8 @@ NIGHTLY_DEPLOYMENT = "nightly"
 DEFAULT_CRON = "30 2 * * *"
 TIMEZONE = "Asia/Shanghai"
 # Marts that read the ml.* score tables (rebuilt after scoring) and HQ's receipt marts.
-SCORE_MARTS = "path:marts/scores+ mart_high_value_at_risk+"
-HQ_MARTS = "path:marts/hq+"
+SCORE_MARTS = "path:marts/scores+"
+HQ_MARTS = "path:models/staging/hq+"
 
 
 @task(retries=0)

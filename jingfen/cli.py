@@ -67,7 +67,13 @@ def simulate(
         int, typer.Option(help="Complete months of history (13 gives year-on-year).")
     ] = 13,
     days: Annotated[int, typer.Option(help="Daily increment days after the last month.")] = 3,
-    start: Annotated[str, typer.Option(help="First month, YYYY-MM.")] = "2025-10",
+    start: Annotated[
+        str | None,
+        typer.Option(
+            help="First month, YYYY-MM (default: the history ends with last month and the "
+            "increment days are this month's first days, so the data set looks like tonight's)."
+        ),
+    ] = None,
     seed: Annotated[
         int, typer.Option(help="Random seed; the same seed gives the same files.")
     ] = 42,

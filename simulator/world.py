@@ -11,6 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from simulator import identity
+from simulator.columns import lpad
 from simulator.config import SimConfig
 from simulator.reference import Reference
 from simulator.timeline import Timeline
@@ -170,10 +171,6 @@ class World:
     term_brand: pa.Array = field(default_factory=lambda: pa.array([t[0] for t in TERMINALS]))
     term_model: pa.Array = field(default_factory=lambda: pa.array([t[1] for t in TERMINALS]))
     term_5g: np.ndarray = field(default_factory=lambda: np.array([t[2] for t in TERMINALS], bool))
-
-
-def _lpad(values: np.ndarray, width: int) -> pa.Array:
-    return pc.utf8_lpad(pc.cast(pa.array(values.astype(np.int64)), pa.string()), width, "0")
 
 
 def build_geography(ref: Reference, cfg: SimConfig, rng: np.random.Generator) -> Geography:
@@ -447,7 +444,7 @@ def build_world(ref: Reference, cfg: SimConfig, tl: Timeline, rng: np.random.Gen
     local = np.arange(nc) - np.searchsorted(cell_prov, cell_prov)
     enb = np.array([int(c) for c in geo.prov_codes])[cell_prov] * 100000 + local // 3
     cell_id = pc.binary_join_element_wise(
-        pa.scalar("46001"), _lpad(enb, 7), _lpad(local % 3 + 1, 2), ""
+        pa.scalar("46001"), lpad(enb, 7), lpad(local % 3 + 1, 2), ""
     )
     site = pa.array(["宏站", "室分", "微站"]).take(pa.array(rng.choice(3, nc, p=[0.7, 0.2, 0.1])))
     cell_net5g = rng.random(nc) < 0.45
@@ -477,7 +474,7 @@ def build_world(ref: Reference, cfg: SimConfig, tl: Timeline, rng: np.random.Gen
     cert_type = np.where(is_person, np.where(rng.random(ncu) < 0.004, 2, 1), 3)
     pid = identity.resident_ids(rng, county_int, birth_ymd, np.where(gender == 0, 1, gender))
     passports = pc.binary_join_element_wise(
-        pa.scalar("E"), _lpad(rng.integers(0, 10**8, ncu), 8), ""
+        pa.scalar("E"), lpad(rng.integers(0, 10**8, ncu), 8), ""
     )
     uscc = identity.credit_codes(rng, county_int)
     cert_no = pc.if_else(
@@ -523,15 +520,15 @@ def build_world(ref: Reference, cfg: SimConfig, tl: Timeline, rng: np.random.Gen
 
     prov_str = pa.array(geo.prov_codes)
     s_prov_str = prov_str.take(pa.array(s_prov))
-    s_id = pc.binary_join_element_wise(s_prov_str, pa.scalar("1"), _lpad(np.arange(n) + 1, 12), "")
+    s_id = pc.binary_join_element_wise(s_prov_str, pa.scalar("1"), lpad(np.arange(n) + 1, 12), "")
     cu_id = pc.binary_join_element_wise(
-        prov_str.take(pa.array(cu["prov"])), pa.scalar("2"), _lpad(np.arange(ncu) + 1, 12), ""
+        prov_str.take(pa.array(cu["prov"])), pa.scalar("2"), lpad(np.arange(ncu) + 1, 12), ""
     )
     mob = pc.cast(pa.array(identity.msisdns(rng, n)), pa.string())
     kd = pc.binary_join_element_wise(
         pa.scalar("KD"),
         pc.cast(pa.array(geo.county_code[s_county]), pa.string()),
-        _lpad(np.arange(n) % 10**7, 7),
+        lpad(np.arange(n) % 10**7, 7),
         "",
     )
     s_msisdn = pc.if_else(pa.array(s_fbb), kd, mob)
@@ -576,7 +573,7 @@ def build_world(ref: Reference, cfg: SimConfig, tl: Timeline, rng: np.random.Gen
     ch_id = pc.binary_join_element_wise(
         pa.scalar("Q"),
         pa.array(geo.city_code).take(pa.array(city_of_ch)),
-        _lpad(np.arange(nch) + 1, 6),
+        lpad(np.arange(nch) + 1, 6),
         "",
     )
 

@@ -32,3 +32,24 @@
         rows between unbounded preceding and current row
     )
 {%- endmacro %}
+
+{#- How many months of the calendar year up to `period` the history holds (the YTD window's
+    row count). A year-to-date figure is complete when this equals the month number: a YTD whose
+    year began before the history did covers only part of the year, and a comparison against it
+    (累计同比) is NULL, not a number (docs/warehouse.md "Comparisons"). -#}
+{% macro ytd_months(keys, period='period_month') -%}
+    count(*) over (
+        partition by {{ keys | join(', ') }}, extract(year from {{ period }})
+        order by {{ period }}
+        rows between unbounded preceding and current row
+    )
+{%- endmacro %}
+
+{#- `value` when the year-to-date window of `relation_alias` covers the whole year so far
+    (every month from January), else NULL. -#}
+{% macro complete_ytd(value, relation_alias, period='period_month') -%}
+    case
+        when {{ relation_alias }}.ytd_months = extract(month from {{ relation_alias }}.{{ period }})
+            then {{ value }}
+    end
+{%- endmacro %}

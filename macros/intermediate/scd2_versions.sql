@@ -74,3 +74,40 @@ inner join version_starts as v
     and n.version_no = v.version_no
 
 {%- endmacro %}
+
+{#- The SCD type 2 dimension over `scd2_versions` output (`relation`): one row per version with
+    its snapshot span and its validity: valid_from (inclusive) until the next version starts
+    (valid_to, exclusive; 9999-12-31 for the latest, which is_current). Columns: sk, key,
+    version_no, valid_from, valid_to, is_current, last_snapshot_month, snapshot_cnt, then the
+    tracked attributes. -#}
+{% macro scd2_valid_ranges(relation, key, sk, tracked) -%}
+select
+    {{ sk }},
+    {{ key }},
+    version_no,
+    valid_from,
+    coalesce(
+        lead(valid_from) over (partition by {{ key }} order by valid_from),
+        cast('9999-12-31' as date)
+    ) as valid_to,
+    lead(valid_from) over (partition by {{ key }} order by valid_from) is null as is_current,
+    last_snapshot_month,
+    snapshot_cnt,
+    {% for column in tracked -%}
+    {{ column }}{{ "," if not loop.last }}
+    {% endfor -%}
+from (
+    select
+        {{ sk }},
+        {{ key }},
+        version_no,
+        valid_from,
+        max(snapshot_month) as last_snapshot_month,
+        count(*) as snapshot_cnt,
+        {% for column in tracked -%}
+        {{ column }}{{ "," if not loop.last }}
+        {% endfor -%}
+    from {{ relation }}
+    group by {{ sk }}, {{ key }}, version_no, valid_from, {{ tracked | join(', ') }}
+) as versions
+{%- endmacro %}

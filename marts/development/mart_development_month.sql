@@ -6,7 +6,9 @@
     churned / opening. breakdown_type 'total' (value 'all') | 'net_type' | 'package' |
     'package_family' | 'channel_type' (acquisition channel level 1) | 'cust_type'.
     Migration is a move between cities or breakdown values (e.g. 4G -> 5G); it cancels out at
-    national level for 'total'. Starts at the second month of data (the first has no opening). -#}
+    national level for 'total'. Starts at the second month of data (the first has no opening);
+    the closing counts it compares against (上月末, 上年同期末) come from every month of data,
+    the first included, since a month's closing count needs no opening. -#}
 
 {%- set breakdowns = {
     'total': "'all'",
@@ -22,6 +24,32 @@ with
 
 transitions as (
     select * from {{ ref('int_subscriber_transitions') }}
+),
+
+subscriber_months as (
+    select * from {{ ref('int_subscriber_months_segmented') }}
+),
+
+-- closing counts (期末在网) of every month of data, the base of the closing comparisons
+city_closings as (
+    {% for breakdown_type, column in breakdowns.items() -%}
+    select
+        period_month,
+        prov_code,
+        city_code,
+        '{{ breakdown_type }}' as breakdown_type,
+        coalesce(cast({{ column }} as {{ dbt.type_string() }}), 'unknown') as breakdown_value,
+        count(*) as closing_subs
+    from subscriber_months
+    where is_in_service
+    group by 1, 2, 3, 4, 5
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+),
+
+closings as (
+    {{ region_rollup('city_closings', ['period_month', 'breakdown_type', 'breakdown_value'],
+        ['closing_subs']) }}
 ),
 
 sides as (
@@ -100,9 +128,18 @@ with_ratios as (
 compared as (
     select
         cur.*,
-        {{ period_compare_columns(['closing_subs', 'new_subs', 'churned_subs', 'net_adds']) }}
+        closing_last_month.closing_subs as closing_subs_last_month,
+        closing_last_year.closing_subs as closing_subs_sply,
+        {{ pct_change('cur.closing_subs', 'closing_last_year.closing_subs') }} as closing_subs_yoy_pct,
+        {{ period_compare_columns(['new_subs', 'churned_subs', 'net_adds']) }}
     from with_ratios as cur
     {{ period_compare_joins('with_ratios', keys) }}
+    left join closings as closing_last_month
+        on {% for k in keys %}closing_last_month.{{ k }} = cur.{{ k }} and {% endfor -%}
+        closing_last_month.period_month = {{ add_months('cur.period_month', -1) }}
+    left join closings as closing_last_year
+        on {% for k in keys %}closing_last_year.{{ k }} = cur.{{ k }} and {% endfor -%}
+        closing_last_year.period_month = {{ add_months('cur.period_month', -12) }}
 )
 
 select

@@ -25,6 +25,14 @@
 
 with
 
+-- the regions with subscribers in each month, at every region level: the dense grid of the
+-- monthly indicators (a count of zero is a row with 0)
+region_months as (
+    select period_month, region_level, region_code, prov_code
+    from {{ ref('mart_revenue_region_month') }}
+    where opening_subs + closing_subs + billed_subs > 0
+),
+
 indicator_values as (
     {%- if catalogue %}
     {{ indicator_values_sql(catalogue) }}
@@ -61,11 +69,16 @@ select
     v.region_level,
     v.region_code,
     v.prov_code,
-    -- value (numerator and denominator for ratios only)
+    -- value (numerator and denominator for ratios and changes: current and base period)
     v.value,
     v.numerator,
     v.denominator,
     c.unit,
+    -- how the value is aggregated over regions (national of a ratio = from its numerator and
+    -- denominator; non-additive values only as computed, per region)
+    c.aggregation,
+    c.scale,
+    c.is_additive,
     -- catalogue attributes
     c.name_zh,
     c.name_en,

@@ -85,6 +85,7 @@ with_ratios as (
         {{ safe_ratio('2 * revenue_5g_yuan', 'opening_subs_5g + closing_subs_5g') }} as arpu_5g_yuan,
         {{ ytd_sum('revenue_yuan', keys) }} as revenue_ytd_yuan,
         {{ ytd_sum('(opening_subs + closing_subs) / 2.0', keys) }} as avg_subs_ytd,
+        {{ ytd_months(keys) }} as ytd_months,
         avg(revenue_yuan) over (
             partition by region_level, region_code
             order by period_month
@@ -102,8 +103,9 @@ compared as (
     select
         cur.*,
         {{ safe_ratio('cur.revenue_ytd_yuan', 'cur.avg_subs_ytd') }} as arpu_ytd_yuan,
-        last_year.revenue_ytd_yuan as revenue_ytd_sply_yuan,
-        {{ pct_change('cur.revenue_ytd_yuan', 'last_year.revenue_ytd_yuan') }}
+        -- the base year-to-date only when the history holds all of it (else NULL, shown "—")
+        {{ complete_ytd('last_year.revenue_ytd_yuan', 'last_year') }} as revenue_ytd_sply_yuan,
+        {{ pct_change('cur.revenue_ytd_yuan', complete_ytd('last_year.revenue_ytd_yuan', 'last_year')) }}
             as revenue_ytd_yoy_pct,
         {{ period_compare_columns(['revenue_yuan', 'arpu_yuan', 'avg_subs']) }}
     from with_ratios as cur

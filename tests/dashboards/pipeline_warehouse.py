@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import yaml
 
-SIM = {"subscribers": 1500, "provinces": ("44", "11"), "months": 13, "days": 2}
+SIM = {"subscribers": 1500, "provinces": ("44", "11"), "months": 13, "days": 2, "start": "2025-10"}
 PROVINCES = SIM["provinces"]
 
 
@@ -114,6 +114,6 @@ def build_hq_marts(home: Path) -> None:
     prof_dir.mkdir(parents=True, exist_ok=True)
     (prof_dir / "profiles.yml").write_text(yaml.safe_dump(profiles), encoding="utf-8")
     run_dbt(
-        ["build", "--select", "path:marts/hq", "--profiles-dir", str(prof_dir)],
+        ["build", "--select", "path:models/staging/hq+", "--profiles-dir", str(prof_dir)],
         extra_vars={"hq_receipts": True},
     )

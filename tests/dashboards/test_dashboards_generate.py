@@ -192,7 +192,8 @@ def test_new_chart_kinds_render() -> None:
     big = files["charts/kpi_rev_total.yaml"]["params"]
     assert big["compare_lag"] == 1 and big["x_axis"] == "period_month"
     ds = files["datasets/jingfen/rpt_load_rejects.yaml"]
-    assert ds["sql"] and "stg_ingest__load_audit" in ds["sql"] and ds["schema"] == "staging"
+    # report tables are dbt models (marts/*/rpt_*.sql), never SQL strings in the catalogue
+    assert not ds["sql"] and ds["table_name"] == "rpt_load_rejects" and ds["schema"] == "main"
     assert json.loads(ds["extra"]) == {"jingfen_audience": "all"}
     hq = files["dashboards/hq-submissions.yaml"]["metadata"]["jingfen_audience"]
     assert hq == "hq"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import duckdb
 import pytest
@@ -22,6 +24,10 @@ def _figures(db: Path) -> dict[str, object]:
             "hq_accepted": con.execute(
                 "select count(*) from mart_hq_submissions where status = 'accepted'"
             ).fetchall()[0][0],
+            "hq_periods": con.execute(
+                "select period, is_late from mart_hq_submissions where status = 'accepted' "
+                "order by period"
+            ).fetchall(),
         }
     finally:
         con.close()
@@ -50,6 +56,13 @@ def test_nightly_runs_every_step_and_reruns_idempotently(jingfen_home, prefect_h
     assert before["scores"] > 0, "the champion scored nobody"
     assert before["revenue"] and before["revenue"] > 0
     assert before["hq_accepted"] == 4, "both provinces' monthly and daily packages reach HQ"
+    # The default calendar is anchored to today: last month is the newest complete month and
+    # tonight's run delivers it (and this month's newest day) before they are due.
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    last_month = (today.replace(day=1) - timedelta(days=1)).strftime("%Y%m")
+    periods = {period for period, _ in before["hq_periods"]}
+    assert last_month in periods, f"last month {last_month} not uploaded: {periods}"
+    assert not [p for p, late in before["hq_periods"] if late], before["hq_periods"]
     assert not list(paths.landing.glob("*.dat")), "every delivered file was archived or quarantined"
 
     # Nothing new delivered: a second night changes no figure.

@@ -73,7 +73,7 @@ def test_status_deviation_and_national_marts(hq_home, warehouse_rows, tmp_path):
             "--profiles-dir",
             str(profiles),
             "--select",
-            "path:marts/hq",
+            "path:models/staging/hq+",
             "--vars",
             "{hq_receipts: true, pii_salt: test-salt-not-secret}",
         ],

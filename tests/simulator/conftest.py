@@ -13,7 +13,9 @@ from jingfen.interfaces import INTERFACES
 from simulator.config import SimConfig
 from simulator.generate import simulate
 
-SMALL = SimConfig(subscribers=2000, provinces=("11", "44", "51"), months=13, days=3, seed=7)
+SMALL = SimConfig(
+    subscribers=2000, provinces=("11", "44", "51"), months=13, days=3, seed=7, start="2025-10"
+)
 
 
 class Run:

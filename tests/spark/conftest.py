@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-SIM = {"subscribers": 1500, "provinces": ("44", "11"), "months": 13, "days": 2}
+SIM = {"subscribers": 1500, "provinces": ("44", "11"), "months": 13, "days": 2, "start": "2025-10"}
 
 
 @dataclass

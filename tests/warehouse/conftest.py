@@ -40,6 +40,7 @@ def simulate_and_ingest(home: Path, **config: object) -> None:
 
     paths = settings().paths.ensure()
     assert paths.home == home.resolve(), f"JINGFEN_HOME is {paths.home}, expected {home}"
+    config.setdefault("start", "2025-10")  # the dates the tests name
     simulate(SimConfig(**config), paths.landing, paths.truth)  # type: ignore[arg-type]
     ingest_flow()
 

@@ -15,7 +15,13 @@ from pathlib import Path
 import duckdb
 import pytest
 
-SIM = {"subscribers": 3000, "provinces": ("44", "11", "51"), "months": 13, "days": 2}
+SIM = {
+    "subscribers": 3000,
+    "provinces": ("44", "11", "51"),
+    "months": 13,
+    "days": 2,
+    "start": "2025-10",
+}
 TIMINGS: dict[str, float] = {}
 # Each test module that imports the fixture gets its own copy of it; the home is built once and
 # shared through this cache.

@@ -1,5 +1,7 @@
-"""Static checks of the star schema's dbt sources (no build needed): every model documented
-with its grain and its key tested, and only SQL that also runs on Spark."""
+"""Static checks of the dbt project's sources (no build needed), over every model folder
+(staging, intermediate, the star schema, features, the subject marts): every model documented
+with its grain and its key tested, each folder holding one kind of model, and only SQL that also
+runs on Spark."""
 
 from __future__ import annotations
 
@@ -11,13 +13,14 @@ import yaml
 
 from jingfen.config import REPO_ROOT
 
-CORE_DIRS = [REPO_ROOT / "models" / "intermediate", REPO_ROOT / "models" / "marts" / "core"]
+MODEL_ROOTS = [REPO_ROOT / "models", REPO_ROOT / "marts"]
+CORE_DIRS = sorted({p.parent for root in MODEL_ROOTS for p in root.rglob("*.sql")})
 MACRO_DIR = REPO_ROOT / "macros" / "portable"
 
 
 def sql_files() -> list[Path]:
     files = [p for d in CORE_DIRS for p in sorted(d.glob("*.sql"))]
-    files += sorted((REPO_ROOT / "data-tests").glob("core_*.sql"))
+    files += sorted((REPO_ROOT / "data-tests").glob("*.sql"))
     return files
 
 
