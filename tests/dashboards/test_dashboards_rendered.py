@@ -38,7 +38,13 @@ from browser_testkit import (
 )
 from superset_testkit import query, reference_sql, superset_rows
 
-from dashboards.catalogue import HQ, MART_INDICATOR_VALUES, REPORTS, indicator_rows
+from dashboards.catalogue import (
+    HQ,
+    MART_INDICATOR_VALUES,
+    REPORTS,
+    indicator_rows,
+    indicators,
+)
 from dashboards.generate import ChartSpec, DashboardSpec
 
 pytestmark = [pytest.mark.superset, pytest.mark.browser]
@@ -131,6 +137,9 @@ def test_tiles_show_the_warehouse(superset_instance, rendered, view) -> None:
         if not shows(big, value):
             problems.append(f"{where}: the tile shows {big!r}, the warehouse has {value}")
             continue
+        decimals = _decimals(_tile_indicator(chart))
+        if value is not None and len(big.partition(".")[2]) != decimals:
+            problems.append(f"{where}: the tile shows {big!r}, not with {decimals} decimals")
         before = series.get(_months_before(latest, chart.compare_lag))
         change = None if value is None else percent_change(value, before)
         if before == 0 and value == 0 and sub is not None and shows(sub.split()[0], 0.0):
@@ -144,6 +153,13 @@ def test_tiles_show_the_warehouse(superset_instance, rendered, view) -> None:
         elif sub is None or not shows(sub.split()[0], change):
             problems.append(f"{where}: the tile shows the change {sub!r}, expected {change:+.1%}")
     _fail_if(problems, f"{len(problems)} of {len(tiles)} tiles differ from the warehouse")
+
+
+def _decimals(code: str) -> int:
+    """Decimals a tile shows for an indicator: its catalogue format (counts and 元 whole,
+    rates and per-unit figures with two)."""
+    fmt = indicators()[code].d3format or ",.2f"
+    return int(fmt.split(".")[1].rstrip("f"))
 
 
 def _display_key(value: Any) -> str | None:
