@@ -283,7 +283,10 @@ def saved_query_contexts(superset_instance):
     return get
 
 
-@pytest.mark.parametrize("view", VIEWS, ids=_view_id)
+# Headquarters opens every report, so every chart; the province's rows under row-level security
+# are compared with the warehouse by the tile and table tests (the page) and by
+# test_superset_server (the saved query contexts).
+@pytest.mark.parametrize("view", [v for v in VIEWS if v[0] == "hq"], ids=_view_id)
 def test_saved_query_context_equals_the_page_query(
     superset_instance, rendered, clients, saved_query_contexts, view
 ) -> None:
