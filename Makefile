@@ -75,7 +75,7 @@ docs: env ## dbt docs (static HTML under JINGFEN_HOME/dbt/target)
 
 .PHONY: bench
 bench: env superset-env ## Benchmark the pipeline at SCALE subscribers (JSON under JINGFEN_HOME/bench)
-	$(PY) -m jingfen.bench --scale $(SCALE) $(BENCH_ARGS)
+	$(PY) -m cli.bench --scale $(SCALE) $(BENCH_ARGS)
 
 .PHONY: prefect-server
 prefect-server: env ## Run a Prefect server on 127.0.0.1:4200 (for schedules)

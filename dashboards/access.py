@@ -28,7 +28,7 @@ import yaml
 from dashboards.deploy import ASSETS_DIR
 from dashboards.generate import DATABASE_NAME
 from dashboards.server import SupersetClient, SupersetError, state_dir, stored_secret
-from jingfen.config import REPO_ROOT
+from jingfen.config import REPO_ROOT, settings
 
 DEFAULT_CONFIG = REPO_ROOT / "config" / "access.yaml"
 PROVINCES_SEED = REPO_ROOT / "seeds" / "provinces.csv"
@@ -122,7 +122,7 @@ def user_password(username: str) -> tuple[str, bool]:
     users_dir = state_dir() / "users"
     users_dir.mkdir(exist_ok=True)
     os.chmod(users_dir, 0o700)
-    return stored_secret(users_dir / username, f"JINGFEN_USER_PASSWORD_{username.upper()}")
+    return stored_secret(users_dir / username, settings().user_password(username))
 
 
 def _asset_datasets(assets_dir: Path) -> dict[str, str]:

@@ -1,6 +1,6 @@
 """Chart-data latency under concurrent users: every chart's data API, replayed by N threads.
 
-``chart_latency(client)`` is what ``jingfen/bench.py`` (``make bench``) and the Superset tests
+``chart_latency(client)`` is what ``cli/bench.py`` (``make bench``) and the Superset tests
 call: each simulated user logs in with the same credentials as ``client`` (its own session),
 then requests every chart's data ``rounds`` times, uncached (``force=true``) so the warehouse is
 really queried. Returns p50/p95/max in milliseconds and the error count.

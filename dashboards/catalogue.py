@@ -115,6 +115,15 @@ def indicator_metrics(table: str) -> tuple[MetricSpec, ...]:
 
 # ---- columns: one label per column name across the marts ------------------------------------
 LABELS: dict[str, tuple[str, str]] = {
+    # indicator dictionary (指标字典)
+    "entry_kind": ("类别", "Kind"),
+    "formula": ("口径", "Definition"),
+    "owner": ("归口部门", "Owner"),
+    "source_model": ("来源数据表", "Source mart"),
+    "report_title_zh": ("报表", "Report"),
+    "chart_title_zh": ("图表", "Chart"),
+    "report_link": ("打开报表", "Open the report"),
+    "search_text": ("检索文本", "Search text"),
     # keys and regions
     "period_month": ("统计月份", "Month"),
     "stat_date": ("统计日期", "Day"),
@@ -327,6 +336,7 @@ def dataset(
     sql: str | None = None,
     audience: str = "all",
     catalogue_table: str | None = None,
+    reference: bool = False,
 ) -> DatasetSpec:
     """A dataset whose columns take their labels from :data:`LABELS` and whose metrics come
     from the indicator catalogue (``catalogue_table``: the mart a virtual dataset reads)."""
@@ -344,6 +354,7 @@ def dataset(
         schema=schema,
         sql=sql,
         audience=audience,  # type: ignore[arg-type]
+        reference=reference,
     )
 
 
@@ -1563,10 +1574,62 @@ def landing_markdown(reports: tuple[DashboardSpec, ...]) -> str:
         )
     lines += [
         "",
+        f"找指标、查口径：[{DICTIONARY.title_zh}](/superset/dashboard/{DICTIONARY.slug}/)"
+        "（按中文、英文或指标编码检索）。",
+        "",
         "筛选：统计期、省份、地市（选省后地市随之收窄：省 → 地市下钻）。点击汇总表中的省份可联动其他图表。",
         "省公司用户只看到本省数据（行级权限）；总部看到全部省份。",
     ]
     return "\n".join(lines)
+
+
+# ---- 指标字典与报表检索 (indicator dictionary, report search) ----------------------------------
+# Generated from the catalogue (dashboards/dictionary.py writes the seeds dbt joins with
+# seeds/indicators.csv); the table's search box matches any substring of any column, so "ARPU",
+# "离网" or "CHURN_RATE" finds the indicators and the reports that show them.
+RPT_INDICATOR_DICTIONARY = dataset(
+    "rpt_indicator_dictionary",
+    "指标字典：每个指标每个展示它的图表一行，另每张报表一行（口径、单位、层级、归口部门、所在报表）",
+    "Indicator dictionary: one row per indicator per chart showing it, plus one row per report",
+    "entry_kind indicator_code name_zh name_en formula unit level owner period_grain "
+    "aggregation source_model report_title_zh chart_title_zh report_link search_text",
+    time=None,
+    reference=True,
+)
+DICTIONARY = DashboardSpec(
+    slug="indicator-dictionary",
+    title_zh="指标字典与报表检索",
+    title_en="Indicator dictionary and report search",
+    description_zh="按中文、英文或指标编码检索指标：口径、单位、层级、归口部门，以及展示它的报表（可直接打开）。",
+    description_en="Search indicators by a Chinese or English word or a code: definition, unit, level, owner, the reports that show them.",
+    charts=(
+        ChartSpec(
+            "indicator_dictionary",
+            "指标字典（在右上角搜索框输入：如 ARPU、离网、收入）",
+            "Indicator dictionary (type a word in the search box)",
+            RPT_INDICATOR_DICTIONARY,
+            "table",
+            columns=(
+                "entry_kind",
+                "indicator_code",
+                "name_zh",
+                "name_en",
+                "formula",
+                "unit",
+                "level",
+                "owner",
+                "period_grain",
+                "source_model",
+                "report_link",
+                "chart_title_zh",
+            ),
+            order_by=(("entry_kind", False), ("indicator_code", True), ("report_title_zh", True)),
+            searchable=True,
+            width=12,
+            height=120,
+        ),
+    ),
+)
 
 
 LANDING = DashboardSpec(
@@ -1579,4 +1642,4 @@ LANDING = DashboardSpec(
     markdown=(MarkdownSpec("catalogue", landing_markdown(REPORTS), width=12, height=90),),
 )
 
-DASHBOARDS: tuple[DashboardSpec, ...] = (LANDING, *REPORTS)
+DASHBOARDS: tuple[DashboardSpec, ...] = (LANDING, DICTIONARY, *REPORTS)

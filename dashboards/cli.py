@@ -79,12 +79,13 @@ def generate(
     ] = False,
 ) -> None:
     """Render dashboards/catalogue.py into dashboards/assets/ (Superset's export layout)."""
-    from dashboards.catalogue import DASHBOARDS
+    from dashboards.catalogue import DASHBOARDS, REPORTS
     from dashboards.deploy import ASSETS_DIR
+    from dashboards.dictionary import seeds_differ, write_seeds
     from dashboards.generate import assets_differ, write_assets
 
     if check:
-        diff = assets_differ(DASHBOARDS, ASSETS_DIR)
+        diff = assets_differ(DASHBOARDS, ASSETS_DIR) + seeds_differ(REPORTS)
         if diff:
             typer.echo(
                 "dashboards/assets/ is out of date with dashboards/catalogue.py "
@@ -95,7 +96,11 @@ def generate(
         typer.echo("dashboards/assets/ matches the catalogue")
         return
     written = write_assets(DASHBOARDS, ASSETS_DIR)
-    typer.echo(f"wrote {len(written)} files under {ASSETS_DIR}")
+    seeds = write_seeds(REPORTS)
+    typer.echo(
+        f"wrote {len(written)} files under {ASSETS_DIR} and {', '.join(p.name for p in seeds)} "
+        "(the indicator dictionary's seeds)"
+    )
 
 
 @app.command()

@@ -98,6 +98,9 @@ class DatasetSpec:
     schema: str = "main"
     sql: str | None = None  # a virtual dataset (a SELECT over warehouse tables) instead of a table
     audience: Audience = "all"
+    # reference data (the 指标字典): rows of no province, so everyone may read all of it and
+    # row-level security has nothing to limit
+    reference: bool = False
 
     @property
     def uuid(self) -> str:
@@ -110,7 +113,7 @@ class DatasetSpec:
     def __post_init__(self) -> None:
         if self.main_dttm_col is not None:
             self.column(self.main_dttm_col)
-        if self.audience == "all" and not self.has_province:
+        if self.audience == "all" and not self.has_province and not self.reference:
             raise ValueError(
                 f"Dataset {self.table} has no prov_code column, so row-level security cannot "
                 "limit it to a province: give it audience='hq' (总部 only) or a prov_code column."
@@ -174,6 +177,7 @@ class ChartSpec:
     compare_lag: int = 1  # big_number
     number_format: str | None = None  # d3 format of the chart's numbers (default: the metric's)
     row_limit: int = 10000
+    searchable: bool = False  # table: a search box over the rows (substring, any column)
     width: int = 6  # of 12 grid columns
     height: int = 50
 
@@ -469,6 +473,9 @@ def chart_params(chart: ChartSpec) -> dict[str, Any]:
             "table_timestamp_format": "%Y-%m-%d",
             "show_cell_bars": False,
             "column_config": _number_formats(chart),
+            "include_search": chart.searchable,
+            "page_length": 50 if chart.searchable else 0,
+            "allow_render_html": True,
         }
     if chart.kind == "agg_table":
         metrics = [_adhoc_metric(chart, m) for m in chart.metrics]

@@ -48,7 +48,7 @@ class SupersetError(RuntimeError):
 # ---- paths and environment -------------------------------------------------------------------
 def superset_venv() -> Path:
     """The Superset environment: JINGFEN_SUPERSET_VENV or <repo>/.venv-superset."""
-    return Path(os.environ.get("JINGFEN_SUPERSET_VENV") or REPO_ROOT / ".venv-superset")
+    return settings().superset_venv or REPO_ROOT / ".venv-superset"
 
 
 def state_dir() -> Path:
@@ -94,15 +94,15 @@ def _write_owner_only(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def stored_secret(path: Path, env_var: str | None = None) -> tuple[str, bool]:
-    """A password from ``env_var`` if set, else the one stored at ``path``, else a new one.
+def stored_secret(path: Path, configured: str | None = None) -> tuple[str, bool]:
+    """The ``configured`` password if set (from the settings), else the one stored at ``path``,
+    else a new one.
 
     Stored owner-only at ``path`` either way. Returns (password, changed): changed is True when
     the stored value was created or replaced (the caller then has to apply it).
     """
-    from_env = os.environ.get(env_var, "") if env_var else ""
     current = path.read_text().strip() if path.exists() else None
-    wanted = from_env or current or secrets.token_urlsafe(15)
+    wanted = configured or current or secrets.token_urlsafe(15)
     if wanted != current:
         path.parent.mkdir(parents=True, exist_ok=True)
         _write_owner_only(path, wanted + "\n")
@@ -113,13 +113,13 @@ def stored_secret(path: Path, env_var: str | None = None) -> tuple[str, bool]:
 def admin_password() -> str:
     """The admin password (JINGFEN_ADMIN_PASSWORD, or generated once and kept owner-only)."""
     path = state_dir() / "admin_password"
-    if not path.exists() and not os.environ.get("JINGFEN_ADMIN_PASSWORD"):
+    if not path.exists() and not settings().admin_password:
         raise SupersetError(f"{path} does not exist: run the Superset bootstrap first.")
-    return stored_secret(path, "JINGFEN_ADMIN_PASSWORD")[0]
+    return stored_secret(path, settings().admin_password)[0]
 
 
 def metadata_db_uri() -> str:
-    return os.environ.get("JINGFEN_SUPERSET_DB_URI") or (
+    return settings().superset_db_uri or (
         f"sqlite:///{state_dir() / 'superset.db'}?check_same_thread=false"
     )
 
@@ -178,7 +178,7 @@ def bootstrap(force: bool = False) -> BootstrapResult:
     """
     t0 = time.perf_counter()
     sdir = state_dir()
-    password, password_changed = stored_secret(sdir / "admin_password", "JINGFEN_ADMIN_PASSWORD")
+    password, password_changed = stored_secret(sdir / "admin_password", settings().admin_password)
     uri = metadata_db_uri()
     stamp_path = sdir / "bootstrap.json"
     stamp = {
@@ -285,12 +285,7 @@ def wait_healthy(url: str, proc: subprocess.Popen[bytes] | None, timeout: float,
 def workers() -> int:
     """gunicorn worker processes: JINGFEN_SUPERSET_WORKERS, or one per core within 2..4 (chart
     queries are CPU-bound in DuckDB and in Superset's result processing)."""
-    env = os.environ.get("JINGFEN_SUPERSET_WORKERS")
-    if env:
-        if not env.isdigit() or int(env) < 1:
-            raise SupersetError(f"JINGFEN_SUPERSET_WORKERS must be a positive number, not {env!r}.")
-        return int(env)
-    return min(4, max(2, os.cpu_count() or 1))
+    return settings().superset_workers or min(4, max(2, os.cpu_count() or 1))
 
 
 def start(port: int | None = None, timeout: float = 90) -> subprocess.Popen[bytes]:

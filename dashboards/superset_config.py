@@ -10,7 +10,7 @@ imports nothing from jingfen. All state lives under ``JINGFEN_HOME/superset``:
 Caches are files under ``JINGFEN_HOME/superset/cache/<kind>`` (cachelib's FileSystemCache), so
 every gunicorn worker shares them; no Redis, no Celery, no outside hosts. The warehouse only
 changes when the pipeline publishes, and the publish flow empties ``cache/data`` right after the
-swap (flows.publish.clear_chart_cache), so chart results can be kept for a day.
+swap (dashboards.cache.clear_chart_cache), so chart results can be kept for a day.
 """
 
 from __future__ import annotations

@@ -15,11 +15,11 @@ from typing import Any
 
 from prefect import flow, get_run_logger, task
 
-from jingfen.indicators.export import export_package
-from jingfen.indicators.package import check_period
-from jingfen.indicators.receive import receive_all
-from jingfen.indicators.settings import provinces as all_provinces
-from jingfen.indicators.transport import deliver, was_delivered
+from indicators.export import export_package
+from indicators.package import check_period
+from indicators.receive import receive_all
+from indicators.settings import provinces as all_provinces
+from indicators.transport import deliver, was_delivered
 
 RECEIVE_DEPLOYMENT = "indicators-receive"
 RECEIVE_CRON = "*/30 * * * *"

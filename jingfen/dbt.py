@@ -121,12 +121,20 @@ def _ensure_ingest_db(paths: Paths) -> None:
             pass
 
 
-def _ensure_hq_db() -> None:
-    """profiles.yml also attaches HQ's receipt database (总部指标上报) read-only: create it empty
-    before the first receive so the build works on a fresh install."""
-    from jingfen.indicators.store import ensure_receipt_db
+def _attached_hq_db(paths: Paths) -> bool:
+    """profiles.yml also attaches HQ's receipt database (总部指标上报) read-only, which fails if the
+    file is missing: create an empty one. True when the HQ side has initialised it (it has
+    tables), so the HQ marts can build; the flows initialise it (indicators/store.py) before a
+    build, a bare build leaves the HQ marts off."""
+    import duckdb
 
-    ensure_receipt_db()
+    paths.hq_db.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(paths.hq_db))
+    try:
+        tables = con.execute("select count(*) from information_schema.tables").fetchall()[0][0]
+    finally:
+        con.close()
+    return tables > 0
 
 
 def _target(argv: list[str]) -> str:
@@ -203,15 +211,15 @@ def run_dbt(
     paths = settings().paths
     env = dbt_paths(paths)
     _ensure_ingest_db(paths)
-    _ensure_hq_db()
+    hq_ready = _attached_hq_db(paths)
 
     argv = list(args)
     takes_vars = bool(argv) and argv[0] in _TAKES_VARS and argv[:2] != ["docs", "serve"]
     if takes_vars and "--vars" not in argv:
         dbt_vars: dict[str, Any] = {"pii_salt": pii_salt(), **(extra_vars or {})}
         # HQ's receipt marts (marts/hq) read the attached hq.duckdb, which only the DuckDB
-        # target attaches; on other engines they stay disabled.
-        dbt_vars.setdefault("hq_receipts", _target(argv) == "duckdb")
+        # target attaches; on other engines, or before HQ's store exists, they stay disabled.
+        dbt_vars.setdefault("hq_receipts", hq_ready and _target(argv) == "duckdb")
         if argv[:2] == ["docs", "generate"] and "--no-compile" not in argv:
             # The docs site shows compiled SQL, which would carry the salt: compile the docs
             # with a placeholder instead (the catalog reads the built tables, not the SQL).

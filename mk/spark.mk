@@ -18,7 +18,7 @@ spark-lock: uv ## Re-pin requirements/spark.txt from requirements/spark.in
 	uv pip compile --python-version 3.11 --quiet --no-header requirements/spark.in -o requirements/spark.txt
 
 spark-build: env spark-env ## Build the warehouse in JINGFEN_HOME on Spark and compare every mart with the DuckDB build
-	$(PY) -m jingfen.spark build --compare
+	$(JF) spark build --compare
 
 test-spark: env spark-env ## Build the dbt project on Spark from a small data set; compare every mart with DuckDB
 	$(VENV)/bin/pytest -q tests/spark

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from jingfen.config import settings
-from ml import drift, pipeline, reasons, warehouse
+from ml import drift, lists, pipeline, reasons, warehouse
 from ml.explain import Method
 from ml.registry import Registry
 from ml.trainer import TrainSpec
@@ -164,11 +164,23 @@ def risk_deciles(p: np.ndarray) -> np.ndarray:
 
 
 def score_frame(
-    frame: pd.DataFrame, model: Any, version: str, method: Method = "auto"
+    frame: pd.DataFrame,
+    model: Any,
+    version: str,
+    method: Method = "auto",
+    names: lists.Names | None = None,
 ) -> pd.DataFrame:
-    """Scores, deciles and reasons for the rows of one month (pure; no I/O)."""
+    """Scores, deciles and reasons for the rows of one month. The reasons are only those a
+    caller can act on (ml/reasons.py ``ACTIONABLE``), packages worded by name (``names``,
+    default: from the seeds)."""
     p, contrib, used = model.score(frame, method)
-    top = reasons.top_reasons(contrib, model.features, frame[model.features])
+    top = reasons.top_reasons(
+        contrib,
+        model.features,
+        frame[model.features],
+        actionable_only=True,
+        labels=(names or lists.load_names()).reason_labels(),
+    )
     out = pd.DataFrame(
         {
             "subs_id": frame["subs_id"].astype("string").to_numpy(),
@@ -201,8 +213,10 @@ def score(
             f"no features for {month:%Y-%m}; the feature table has {months[0]:%Y-%m} to {months[-1]:%Y-%m}"
         )
     frame = load_features([month])
+    with warehouse.connect(read_only=True) as con:
+        names = lists.load_names(con)
     t_read = time.perf_counter() - t0
-    scores = score_frame(frame, model, meta["version"], method)
+    scores = score_frame(frame, model, meta["version"], method, names)
     t_score = time.perf_counter() - t0 - t_read
     with warehouse.connect() as con:
         warehouse.replace_partition(con, "churn_scores", scores, key="score_month")

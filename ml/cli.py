@@ -51,7 +51,16 @@ def train(
         typer.Option(help="Bring your own data: a Parquet/CSV feature table (generic trainer)."),
     ] = None,
     label: Annotated[str | None, typer.Option(help="Label column of --data (0/1 or bool).")] = None,
-    period: Annotated[str, typer.Option(help="Period column of --data.")] = "month",
+    period: Annotated[
+        str,
+        typer.Option(
+            help="Period column of --data (out-of-time split); 'none' for a table without time "
+            "(k-fold cross-validation)."
+        ),
+    ] = "month",
+    folds: Annotated[
+        int, typer.Option(help="Folds of the cross-validation with --period none.")
+    ] = 5,
     ids: Annotated[
         str, typer.Option(help="Comma-separated id columns of --data (not features).")
     ] = "",
@@ -82,10 +91,18 @@ def train(
     if label is None:
         raise typer.BadParameter("--label is required with --data", param_hint="--label")
     frame = pd.read_parquet(data) if data.suffix == ".parquet" else pd.read_csv(data)
+    period_col = None if period.lower() == "none" else period
+    if period_col is not None and period_col not in frame.columns:
+        raise typer.BadParameter(
+            f"{data.name} has no period column {period_col!r}; name it with --period, or give "
+            "--period none to train a table without time by k-fold cross-validation",
+            param_hint="--period",
+        )
     split = lambda s: tuple(c for c in s.split(",") if c)  # noqa: E731
     spec = TrainSpec(
         label=label,
-        period_col=period,
+        period_col=period_col,
+        cv_folds=folds,
         id_cols=split(ids),
         segments=split(segments),
         gap_periods=gap,

@@ -108,6 +108,7 @@ def fit_and_register(
         "lightgbm_version": lgb.__version__,
         "train_seconds": model.train_seconds,
         "metrics": _jsonable(ev),
+        "cross_validation": _jsonable(model.info.get("cv")),
         "champion_at_training": champion_version,
         "champion_metrics": _jsonable(champion_metrics),
         "code_version": code_version(),
@@ -146,4 +147,9 @@ def fit_and_register(
         "report": str(registry.dir / version / "report.html"),
         "train_seconds": model.train_seconds,
         "split": model.split.as_dict(),
+        "cross_validation": _jsonable(
+            {k: v for k, v in model.info["cv"].items() if k != "per_fold"}
+            if model.info.get("cv")
+            else None
+        ),
     }

@@ -132,8 +132,12 @@ def render_html(
         f"<h1>{esc(title)} — {{version}}</h1>",
         f"<p>Label <code>{esc(meta['label'])}</code>; train {esc(', '.join(meta['split']['train_periods']))}; "
         f"validation {esc(', '.join(meta['split']['valid_periods']))}; test "
-        f"{esc(', '.join(meta['split']['test_periods']))}. Code {esc(str(meta.get('code_version')))}.</p>",
-        "<h2>Test months (out of time)</h2>",
+        f"{esc(', '.join(meta['split']['test_periods']))} ({esc(meta['split'].get('method', 'out of time'))}). "
+        f"Code {esc(str(meta.get('code_version')))}.</p>",
+        *_cv_section(meta.get("cross_validation")),
+        "<h2>Test "
+        + ("fold" if meta.get("cross_validation") else "months (out of time)")
+        + "</h2>",
         _table(
             [{"who": "model", **overall}]
             + (
@@ -183,6 +187,19 @@ def render_html(
     return "\n".join(parts)
 
 
+def _cv_section(cv: dict[str, Any] | None) -> list[str]:
+    """The k-fold results: AUC mean and spread over the folds, and each fold."""
+    if not cv:
+        return []
+    return [
+        f"<h2>Cross-validation ({cv['folds']} folds)</h2>",
+        f"<p>ROC AUC {cv['roc_auc_mean']:.4f} ± {cv['roc_auc_std']:.4f} (mean ± standard deviation "
+        f"over the folds; range {cv['roc_auc_min']:.4f}–{cv['roc_auc_max']:.4f}). Each fold is the "
+        "test set once; the model kept is the one tested on the last fold.</p>",
+        _table(cv["per_fold"]),
+    ]
+
+
 def model_card(meta: dict[str, Any], evaluation: dict[str, Any]) -> str:
     """A short Markdown model card (version filled in by the registry)."""
     o = evaluation["overall"]
@@ -196,6 +213,13 @@ def model_card(meta: dict[str, Any], evaluation: dict[str, Any]) -> str:
         + (
             f"; purged {', '.join(meta['split']['purged_periods'])}"
             if meta["split"].get("purged_periods")
+            else ""
+        ),
+        f"- **Split**: {meta['split'].get('method', 'out of time')}"
+        + (
+            f"; ROC AUC over the folds {meta['cross_validation']['roc_auc_mean']:.4f} "
+            f"± {meta['cross_validation']['roc_auc_std']:.4f}"
+            if meta.get("cross_validation")
             else ""
         ),
         f"- **Rows**: {meta.get('rows')}",

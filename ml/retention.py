@@ -5,7 +5,9 @@ with masked msisdn, risk, value (ARPU), the three reasons, and a suggested actio
 editable rule table ``config/retention_rules.csv`` (the first rule, by priority, whose
 ``reason_code`` matches reason 1, else reason 2, else reason 3; ``*`` matches anything).
 Excluded: subscribers already gone (not in service in the latest month of the warehouse) and
-those who opted out of marketing contact (免打扰). Written as CSV and Excel.
+those who opted out of marketing contact (免打扰). Written as CSV and Excel by the generic list
+export (ml/lists.py): Chinese headers, names beside the codes, masked msisdn, and up to three
+reasons a caller can talk about (``EXPORT_COLUMNS``).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from jingfen.config import REPO_ROOT, settings
-from ml import warehouse
+from ml import lists, warehouse
 
 RULES_PATH = REPO_ROOT / "config" / "retention_rules.csv"
 RULE_COLUMNS = ["priority", "reason_code", "action_code", "action_zh", "action_en"]
@@ -96,7 +98,9 @@ def candidates(month: date | None = None) -> pd.DataFrame:
         where sc.score_month = ?
         """
         frame = con.execute(sql, [month]).df()
-    return frame[frame.is_in_service_now & ~frame.is_opt_out].reset_index(drop=True)
+        names = lists.load_names(con)
+    frame = frame[frame.is_in_service_now & ~frame.is_opt_out].reset_index(drop=True)
+    return lists.add_names(frame, names)
 
 
 def build_list(
@@ -126,22 +130,33 @@ def build_list(
     x = x.sort_values(["p_churn", "value_at_risk_yuan"], ascending=False, kind="stable")
     if top is not None:
         x = x.head(top)
-    x = pd.concat([x, suggest_actions(x, rules)], axis=1)
+    if any(name not in x for name, _ in lists.NAME_COLUMNS.values()):
+        x = lists.add_names(x, lists.load_names())
+    x = pd.concat([x, suggest_actions(x, rules), lists.caller_reasons(x)], axis=1)
     x.insert(0, "rank", range(1, len(x) + 1))
     cols = [
         "rank",
         "score_month",
         "prov_code",
+        "prov_name",
         "city_code",
+        "city_name",
         "subs_id",
         "msisdn_masked",
         "pay_type",
+        "pay_type_name",
         "net_type",
+        "net_type_name",
         "package_code",
+        "package_name",
         "arpu_yuan",
         "p_churn",
         "risk_decile",
         "value_at_risk_yuan",
+        "reason_1",
+        "reason_2",
+        "reason_3",
+        "reason_note",
         "reason_1_zh",
         "reason_2_zh",
         "reason_3_zh",
@@ -159,20 +174,41 @@ def build_list(
     return x[[c for c in cols if c in x.columns]].reset_index(drop=True)
 
 
+# what a caller sees, in order: source column -> Chinese header
+EXPORT_COLUMNS: dict[str, str] = {
+    "rank": "序号",
+    "score_month": "评分月份",
+    "prov_code": "省份编码",
+    "prov_name": "省份",
+    "city_code": "地市编码",
+    "city_name": "地市",
+    "subs_id": "用户编号",
+    "msisdn_masked": "服务号码（脱敏）",
+    "pay_type_name": "付费类型",
+    "net_type_name": "网络制式",
+    "package_code": "套餐编码",
+    "package_name": "套餐名称",
+    "arpu_yuan": "月消费（元）",
+    "p_churn": "流失概率",
+    "risk_decile": "风险十分位（1 最高）",
+    "value_at_risk_yuan": "风险收入（元）",
+    "reason_1": "原因一",
+    "reason_2": "原因二",
+    "reason_3": "原因三",
+    "reason_note": "原因说明",
+    "action_zh": "建议维系动作",
+    "model_version": "模型版本",
+}
+
+
 def write_list(
     frame: pd.DataFrame, out_dir: Path | None = None, stem: str | None = None
 ) -> dict[str, str]:
-    """Write the list as CSV (UTF-8 with BOM, so Excel opens the Chinese right) and .xlsx."""
+    """Write the list through the generic export (ml/lists.py): CSV and .xlsx, Chinese headers."""
     out_dir = out_dir or settings().paths.home / "exports" / "retention"
-    out_dir.mkdir(parents=True, exist_ok=True)
     month = str(frame["score_month"].iloc[0])[:7] if len(frame) else "empty"
-    stem = stem or f"retention_{month}"
-    csv = out_dir / f"{stem}.csv"
-    xlsx = out_dir / f"{stem}.xlsx"
-    frame.to_csv(csv, index=False, encoding="utf-8-sig")
-    with pd.ExcelWriter(xlsx, engine="openpyxl") as xw:
-        frame.to_excel(xw, index=False, sheet_name="挽留名单")
-    return {"csv": str(csv), "xlsx": str(xlsx), "rows": str(len(frame))}
+    columns = {c: h for c, h in EXPORT_COLUMNS.items() if c in frame.columns}
+    return lists.export(frame, columns, out_dir, stem or f"retention_{month}", "挽留名单")
 
 
 def write_rules_table(rules: pd.DataFrame) -> None:

@@ -86,3 +86,25 @@ def churn_frame(n_subscribers: int = 5000, n_months: int = 8, seed: int = 0) -> 
             "truth_p_churn": p,
         }
     )
+
+
+def cross_sectional_frame(
+    n_subscribers: int = 8000, seed: int = 0, blank_share: float = 0.1
+) -> pd.DataFrame:
+    """One row per subscriber and no time column (a cross-sectional table), with two numeric
+    columns as a CSV read as text would give them: ``mou_chg_3m`` with ``blank_share`` of its
+    cells blank, ``contract_months_left`` blank where there is no contract. The label and
+    ``truth_p_churn`` are those of ``churn_frame`` (drawn from the values before blanking)."""
+    rng = np.random.default_rng(seed + 1)
+    frame = churn_frame(n_subscribers, n_months=1, seed=seed).drop(columns=["month"])
+
+    def as_text(values: pd.Series, blank: np.ndarray) -> pd.Series:
+        text = values.map(lambda v: "" if pd.isna(v) else f"{v:.3f}").astype(object)
+        text[blank] = ""
+        return text
+
+    frame["mou_chg_3m"] = as_text(frame["mou_chg_3m"], rng.random(len(frame)) < blank_share)
+    frame["contract_months_left"] = as_text(
+        frame["contract_months_left"], np.zeros(len(frame), dtype=bool)
+    )
+    return frame

@@ -48,7 +48,6 @@ class LoadContext:
         seeds_dir: Path | None = None,
         s: Settings | None = None,
     ) -> LoadContext:
-        import os
 
         s = s or settings()
         paths = s.paths
@@ -59,7 +58,7 @@ class LoadContext:
             seeds_dir=seeds_dir or REPO_ROOT / "seeds",
             reject_threshold=s.reject_threshold,
             reject_min_rows=s.reject_min_rows,
-            crash_at=os.environ.get("JINGFEN_INGEST_CRASH_AT") or None,
+            crash_at=s.ingest_crash_at,
         )
 
     def allowed_bad_rows(self, records: int) -> int:

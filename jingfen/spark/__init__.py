@@ -82,8 +82,7 @@ class SparkBuildResult:
 
 def spark_python() -> Path:
     """The interpreter of the Spark environment (JINGFEN_SPARK_PYTHON overrides)."""
-    override = os.environ.get("JINGFEN_SPARK_PYTHON")
-    py = Path(override) if override else SPARK_VENV / "bin" / "python"
+    py = settings().spark_python or SPARK_VENV / "bin" / "python"
     if not py.exists():
         raise SparkBuildError(
             f"{py} does not exist: the Spark environment is not installed; run `make spark-env` "

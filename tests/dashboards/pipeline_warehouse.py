@@ -75,10 +75,10 @@ def add_hq_receipts(home: Path) -> dict:
     receives them; Beijing's second package arrives after its due date (逾期)."""
     import os
 
-    from jingfen.indicators.export import export_package
-    from jingfen.indicators.receive import receive_all
-    from jingfen.indicators.settings import BEIJING, due_at, hq_paths
-    from jingfen.indicators.transport import deliver
+    from indicators.export import export_package
+    from indicators.receive import receive_all
+    from indicators.settings import BEIJING, due_at, hq_paths
+    from indicators.transport import deliver
 
     months = _last_months(home / "warehouse" / "jingfen.duckdb", 2)
     dues: list[datetime] = []
@@ -100,9 +100,9 @@ def add_hq_receipts(home: Path) -> dict:
 def build_hq_marts(home: Path) -> None:
     """dbt build of marts/hq with the receipt database attached as ``hq`` (the var
     ``hq_receipts`` switches those models on; the default profile does not attach it)."""
+    from indicators.settings import hq_paths
     from jingfen.config import REPO_ROOT
     from jingfen.dbt import run_dbt
-    from jingfen.indicators.settings import hq_paths
 
     profiles = yaml.safe_load((REPO_ROOT / "profiles.yml").read_text(encoding="utf-8"))
     out = profiles["jingfen"]["outputs"]["duckdb"]

@@ -58,7 +58,7 @@ def reference_sql(chart: ChartSpec, prov: str | None = None) -> str:
             where.append(f"{w.col} {op} {_sql_literal(w.val)}")
         else:
             raise NotImplementedError(w.op)
-    if prov is not None:
+    if prov is not None and chart.dataset.has_province:  # reference data has no province rows
         where.append(f"prov_code = {_sql_literal(prov)}")
     clause = f"where {' and '.join(where)}" if where else ""
     ds = chart.dataset

@@ -154,7 +154,7 @@ def test_datasets_are_limited_by_province_or_hq_only() -> None:
     """Row-level security needs prov_code; anything without it must never reach a province."""
     for d in DASHBOARDS:
         for ds in d.datasets:
-            assert ds.has_province or ds.audience == "hq", ds.table
+            assert ds.has_province or ds.reference or ds.audience == "hq", ds.table
             if ds.audience == "hq":
                 assert d.audience == "hq", (d.slug, ds.table)
     with pytest.raises(ValueError, match="no prov_code column"):
@@ -222,3 +222,31 @@ def test_select_filters_leave_out_charts_without_their_column() -> None:
 def test_not_equals_is_refused() -> None:
     with pytest.raises(ValueError, match="NOT IN"):
         Where("status", "!=", "loaded")
+
+
+def test_indicator_dictionary_seeds_are_generated_from_the_catalogue() -> None:
+    """The 指标字典's seeds are in step with the catalogue, and list where each indicator is
+    shown: a search of ARPU finds both reports that chart it."""
+    import csv
+    import io
+
+    from dashboards.catalogue import DICTIONARY, REPORTS
+    from dashboards.dictionary import render_seeds, seeds_differ
+
+    assert seeds_differ(REPORTS) == [], "run `python -m dashboards generate`"
+    seeds = render_seeds(REPORTS)
+    index = list(csv.DictReader(io.StringIO(seeds["report_index.csv"])))
+    charts = list(csv.DictReader(io.StringIO(seeds["report_charts.csv"])))
+    assert [r["report_slug"] for r in index] == [d.slug for d in REPORTS]
+    arpu = {r["report_slug"] for r in charts if r["indicator_code"] == "ARPU"}
+    assert {"executive-overview", "revenue-arpu"} <= arpu
+    # every big-number tile's indicator is listed with its chart
+    tiles = {(c.key, c.metric) for d in REPORTS for c in d.charts if c.kind == "big_number"}
+    listed = {(r["chart_key"], r["indicator_code"]) for r in charts}
+    for key, metric in tiles:
+        if metric != "indicator_value":
+            assert (key, metric) in listed, key
+    # the dictionary is reference data every role may read, searched in its table
+    (chart,) = DICTIONARY.charts
+    assert chart.searchable and chart.dataset.reference and not chart.dataset.has_province
+    assert DICTIONARY in DASHBOARDS and DICTIONARY not in REPORTS

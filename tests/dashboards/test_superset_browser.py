@@ -86,3 +86,42 @@ def test_overview_as_headquarters_for_the_docs(superset_instance, pages) -> None
     DOCS_IMAGE.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy(shot, DOCS_IMAGE)
     assert outside == []
+
+
+@pytest.mark.parametrize(
+    "word,code,report",
+    [("离网", "CHURN_RATE", "subscriber-development"), ("arpu", "ARPU", "revenue-arpu")],
+)
+def test_indicator_dictionary_finds_indicators_and_their_reports(
+    superset_instance, pages, word: str, code: str, report: str
+) -> None:
+    """A province analyst searches the 指标字典 by a word: every row left matches it, the
+    indicator is there with its 口径, and its report is one click away."""
+    import re
+
+    from superset_testkit import query
+
+    from dashboards.catalogue import DICTIONARY
+
+    page, outside = pages("gd_analyst")
+    _open_and_check(superset_instance, page, DICTIONARY)
+    holder = page.locator(".dashboard-component-chart-holder").first
+    search = holder.locator("input.ant-input[type=text]")
+    # the search box says how many entries there are: all of them, for every role
+    (total,) = query(superset_instance.warehouse, "select count(*) from rpt_indicator_dictionary")[
+        0
+    ]
+    placeholder = search.get_attribute("placeholder") or ""
+    assert re.search(r"\d+", placeholder) and int(re.search(r"\d+", placeholder).group()) == total
+    search.fill(word)
+    rows = holder.locator("table tbody tr")
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and rows.count() >= 50:
+        time.sleep(0.2)
+    texts = [t.replace("\n", " ") for t in rows.all_inner_texts()]
+    assert texts, f"searching {word!r} found nothing"
+    assert all(word.lower() in t.lower() for t in texts), texts
+    assert any(code in t for t in texts), f"{code} not found by {word!r}"
+    hrefs = {a.get_attribute("href") for a in holder.locator("table tbody a").all()}
+    assert f"/superset/dashboard/{report}/" in hrefs, hrefs
+    assert outside == []

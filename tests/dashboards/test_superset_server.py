@@ -23,10 +23,10 @@ from superset_testkit import query, reference_rows, superset_rows
 
 from dashboards import access, server
 from dashboards.bench import chart_latency
+from dashboards.cache import clear_chart_cache
 from dashboards.catalogue import DASHBOARDS, LANDING, REPORTS
 from dashboards.deploy import deploy, export
 from dashboards.generate import ChartSpec, chart_specs
-from flows.publish import clear_chart_cache
 from jingfen.config import Paths
 
 pytestmark = pytest.mark.superset
@@ -412,7 +412,7 @@ def test_publish_swap_moves_to_new_numbers_without_errors(superset_instance) -> 
     query. Swapping the link the way publish does (and removing the old version, which the
     workers still hold) is seen at once, never half-written and never as an error;
     force=true skips Superset's result cache."""
-    from flows.publish import swap_link, versions_dir
+    from jingfen.publish import swap_link, versions_dir
 
     chart: ChartSpec = TABLE_CHART
     chart_id = superset_instance.chart_ids[chart.uuid]

@@ -10,8 +10,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows.publish import PublishError, publish, verify_copy, versions_dir
 from jingfen.config import Paths
+from jingfen.publish import PublishError, publish, verify_copy, versions_dir
 
 
 def _make_build_db(paths: Paths, marker: str, n_rows: int) -> None:

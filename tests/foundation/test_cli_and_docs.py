@@ -1,10 +1,11 @@
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from jingfen.cli import app
+from cli.app import app
 from jingfen.config import REPO_ROOT
 from jingfen.interfaces import INTERFACES
 from jingfen.interfaces_doc import BEGIN, END, render_tables
@@ -32,10 +33,12 @@ def test_every_command_has_help(path):
 
 
 def test_console_entry_point_runs():
-    res = subprocess.run(
-        [sys.executable, "-m", "jingfen", "--help"], capture_output=True, text=True
-    )
-    assert res.returncode == 0 and "simulate" in res.stdout
+    """The installed `jingfen` command (and `python -m cli`) mounts every command group."""
+    for argv in ([str(Path(sys.executable).parent / "jingfen")], [sys.executable, "-m", "cli"]):
+        res = subprocess.run([*argv, "--help"], capture_output=True, text=True)
+        assert res.returncode == 0, res.stderr
+        for group in ("simulate", "ingest", "build", "ml", "indicators", "spark", "bench"):
+            assert group in res.stdout, f"{group} missing from {argv} --help"
 
 
 def test_interfaces_doc_is_in_step_with_the_spec():

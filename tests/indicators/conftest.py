@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from hq_helpers import DAY, MONTH, indicator_rows, write_warehouse
 
-from jingfen.indicators.catalogue import Catalogue, load_catalogue
+from indicators.catalogue import Catalogue, load_catalogue
 
 
 @pytest.fixture(scope="session")

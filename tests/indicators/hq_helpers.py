@@ -11,15 +11,15 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from jingfen.indicators.catalogue import Catalogue
-from jingfen.indicators.package import (
+from indicators.catalogue import Catalogue
+from indicators.package import (
     Package,
     PackageName,
     parse_control,
     parse_data,
     write_package,
 )
-from jingfen.indicators.settings import BEIJING, hq_paths, province_key, provinces
+from indicators.settings import BEIJING, hq_paths, province_key, provinces
 
 MONTH = "202610"
 DAY = "20261101"

@@ -8,8 +8,8 @@ from datetime import date
 from hq_helpers import MONTH, query
 from typer.testing import CliRunner
 
-from jingfen.indicators.cli import app
-from jingfen.indicators.settings import hq_paths
+from cli.indicators import app
+from indicators.settings import hq_paths
 
 runner = CliRunner()
 
@@ -47,7 +47,7 @@ def test_cli_export_upload_status(hq_home):
     assert res.exit_code == 0, res.output
     assert (hq_paths().inbox / "IND_44_202610_001.sig").exists()
 
-    from jingfen.indicators.receive import receive_all
+    from indicators.receive import receive_all
 
     receive_all()
     res = runner.invoke(app, ["status", "--period", MONTH, "--json"])

@@ -13,11 +13,11 @@ import duckdb
 import pytest
 from hq_helpers import MONTH, arrive_at, write_warehouse
 
+from indicators.export import export_package
+from indicators.receive import receive_all
+from indicators.settings import hq_paths, provinces
+from indicators.transport import deliver
 from jingfen.config import REPO_ROOT, settings
-from jingfen.indicators.export import export_package
-from jingfen.indicators.receive import receive_all
-from jingfen.indicators.settings import hq_paths, provinces
-from jingfen.indicators.transport import deliver
 
 pytestmark = pytest.mark.slow
 

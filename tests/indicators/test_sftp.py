@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from hq_helpers import MONTH, arrive_at
 
-from jingfen.indicators.export import export_package
-from jingfen.indicators.receive import receive_all
-from jingfen.indicators.settings import hq_paths
-from jingfen.indicators.transport import DeliveryError, deliver, was_delivered
+from indicators.export import export_package
+from indicators.receive import receive_all
+from indicators.settings import hq_paths
+from indicators.transport import DeliveryError, deliver, was_delivered
 
 SSHD = "/usr/sbin/sshd"
 pytestmark = [

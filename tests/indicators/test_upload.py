@@ -7,11 +7,11 @@ from datetime import date, datetime
 
 from hq_helpers import DAY, MONTH, arrive_at, query, resign
 
-from jingfen.indicators.catalogue import load_catalogue, parse_linear_formula
-from jingfen.indicators.export import export_package
-from jingfen.indicators.receive import receive_all
-from jingfen.indicators.settings import due_at, hq_paths, load_keys, provinces
-from jingfen.indicators.transport import deliver
+from indicators.catalogue import load_catalogue, parse_linear_formula
+from indicators.export import export_package
+from indicators.receive import receive_all
+from indicators.settings import due_at, hq_paths, load_keys, provinces
+from indicators.transport import deliver
 
 ON_TIME = datetime(2026, 11, 3, 10, 0)  # before 202610's due time (2026-11-06 23:59:59)
 LATE = datetime(2026, 11, 9, 9, 0)

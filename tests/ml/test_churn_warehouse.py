@@ -118,9 +118,11 @@ def test_cli_train_list_score_retention_promote_rollback(warehouse_home) -> None
     r = runner.invoke(app, ["retention-list", "--top", "25", "--prov", "44"])
     assert r.exit_code == 0, r.output
     out = json.loads(r.output)
-    lst = pd.read_csv(out["csv"], encoding="utf-8-sig", dtype={"prov_code": str})
-    assert len(lst) == int(out["rows"]) > 0 and set(lst.prov_code) == {"44"}
-    assert lst.p_churn.is_monotonic_decreasing and lst.action_code.notna().all()
+    lst = pd.read_csv(out["csv"], encoding="utf-8-sig", dtype={"省份编码": str})
+    assert len(lst) == int(out["rows"]) > 0 and set(lst["省份编码"]) == {"44"}
+    assert set(lst["省份"]) == {"广东省"} and set(lst["地市"]) == {"广州市"}
+    assert lst["流失概率"].is_monotonic_decreasing and lst["建议维系动作"].notna().all()
+    assert not lst["原因一"].str.contains("省份|付费类型").any()
     r = runner.invoke(app, ["report"])
     assert r.exit_code == 0 and json.loads(r.output)["version"] == "v0001"
 
@@ -148,6 +150,29 @@ def test_generic_train_from_a_file(jingfen_home, tmp_path) -> None:
     out = json.loads(r.output)
     assert out["version"] == "v0001" and out["report"].endswith("shop/v0001/report.html")
     assert out["share_of_ceiling"]["roc_auc"] > 0.5
+
+
+def test_generic_train_of_a_csv_without_time_by_k_fold(jingfen_home, tmp_path) -> None:
+    from ml.registry import Registry
+    from ml.synthetic import cross_sectional_frame
+
+    data = tmp_path / "survey.csv"
+    survey = cross_sectional_frame(4000, seed=5)
+    survey["mou_chg_3m"] = survey["mou_chg_3m"].replace("", " ")  # blank cells holding a space
+    survey.to_csv(data, index=False)
+    assert not pd.api.types.is_numeric_dtype(pd.read_csv(data)["mou_chg_3m"])  # read as text
+    args = ["train", "--data", str(data), "--label", "label_churn", "--ids", "subs_id"]
+    r = CliRunner().invoke(app, args)
+    assert r.exit_code != 0 and "--period none" in r.output  # no month column: said so
+    r = CliRunner().invoke(
+        app, [*args, "--period", "none", "--folds", "3", "--truth", "truth_p_churn"]
+    )
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.output)
+    assert out["cross_validation"]["folds"] == 3 and out["split"]["test_periods"] == ["fold 3"]
+    assert 0.5 < out["cross_validation"]["roc_auc_mean"] < 1
+    meta = Registry("survey").meta("v0001")
+    assert "mou_chg_3m" in meta["features"] and "mou_chg_3m" not in meta["categorical"]
 
 
 def test_retrain_flow_trains_promotes_and_rescores(warehouse_home, prefect_harness) -> None:

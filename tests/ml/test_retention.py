@@ -48,7 +48,10 @@ def test_list_filters_ranks_by_risk_then_value_and_writes_csv_and_excel(tmp_path
         == 3
     )
     out = retention.write_list(lst, tmp_path)
-    assert pd.read_csv(out["csv"], encoding="utf-8-sig", dtype=str).subs_id.tolist() == ["a", "b"]
+    assert pd.read_csv(out["csv"], encoding="utf-8-sig", dtype=str)["用户编号"].tolist() == [
+        "a",
+        "b",
+    ]
     ws = load_workbook(out["xlsx"]).active
     assert ws.title == "挽留名单" and ws.max_row == 3
 

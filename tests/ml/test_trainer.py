@@ -5,7 +5,8 @@ import pandas as pd
 import pytest
 
 from ml import evaluate
-from ml.trainer import TrainSpec, split_out_of_time, train
+from ml.synthetic import cross_sectional_frame
+from ml.trainer import TrainSpec, assign_folds, numeric_text, split_out_of_time, train
 
 
 def months(n: int) -> pd.Series:
@@ -85,3 +86,109 @@ def test_unknown_categories_at_scoring_do_not_fail(trained) -> None:
 def test_spec_names_missing_columns(frame) -> None:
     with pytest.raises(ValueError, match="no column"):
         train(frame, TrainSpec(label="not_there"))
+
+
+@pytest.fixture(scope="module")
+def cross_sectional() -> pd.DataFrame:
+    return cross_sectional_frame(6000, seed=4, blank_share=0.15)
+
+
+CROSS_SPEC = TrainSpec(
+    label="label_churn",
+    period_col=None,
+    id_cols=("subs_id",),
+    exclude=("truth_p_churn",),
+    cv_folds=4,
+)
+
+
+@pytest.fixture(scope="module")
+def cross_trained(cross_sectional):
+    return train(cross_sectional, CROSS_SPEC)
+
+
+def test_folds_are_stratified_and_cover_every_row_once() -> None:
+    y = np.r_[np.ones(103), np.zeros(897)].astype(int)
+    fold = assign_folds(y, 5, seed=1)
+    assert sorted(np.unique(fold)) == [0, 1, 2, 3, 4]
+    positives = np.bincount(fold, weights=y)
+    assert positives.max() - positives.min() <= 1  # 103 positives spread 20/21 per fold
+    with pytest.raises(ValueError, match="at least 3 folds"):
+        assign_folds(y, 2, seed=1)
+    with pytest.raises(ValueError, match="at least 5 rows of each label value"):
+        assign_folds(np.r_[np.ones(4), np.zeros(50)].astype(int), 5, seed=1)
+
+
+def test_a_table_without_time_is_trained_by_k_fold(cross_trained, cross_sectional) -> None:
+    model, parts = cross_trained
+    cv = model.info["cv"]
+    assert cv["folds"] == 4 and len(cv["per_fold"]) == 4
+    assert sum(f["rows"] for f in cv["per_fold"]) == len(cross_sectional)  # each row tested once
+    aucs = [f["roc_auc"] for f in cv["per_fold"]]
+    assert cv["roc_auc_mean"] == pytest.approx(np.mean(aucs))
+    assert cv["roc_auc_std"] == pytest.approx(np.std(aucs, ddof=1)) and cv["roc_auc_std"] > 0
+    assert cv["roc_auc_min"] <= cv["roc_auc_mean"] <= cv["roc_auc_max"]
+    # the kept model was tested on the last fold, which it never trained or validated on
+    ids = {k: set(v["subs_id"]) for k, v in parts.items()}
+    assert ids["test"].isdisjoint(ids["train"] | ids["valid"]) and ids["train"].isdisjoint(
+        ids["valid"]
+    )
+    assert model.split.test_periods == ("fold 4",) and "4-fold" in model.split.method
+    test = parts["test"]
+    ev = evaluate.evaluate(
+        test["label_churn"].to_numpy(), model.predict_proba(test), None, test["truth_p_churn"]
+    )
+    assert ev["overall"]["roc_auc"] == pytest.approx(cv["per_fold"][-1]["roc_auc"])
+    assert cv["roc_auc_mean"] > 0.8 * ev["oracle"]["roc_auc"]  # most of the achievable AUC
+
+
+def test_blank_strings_in_a_numeric_column_are_missing_numbers(
+    cross_trained, cross_sectional
+) -> None:
+    col = cross_sectional["mou_chg_3m"]
+    blank = (col == "").to_numpy()
+    # text with blanks: the rule before this change (any text column) made it a category
+    assert col.dtype == object and 0.1 < blank.mean() < 0.2
+    assert (cross_sectional["contract_months_left"] == "").any()
+    model, _ = cross_trained
+    assert "mou_chg_3m" in model.features and "contract_months_left" in model.features
+    assert "mou_chg_3m" not in model.categorical
+    assert "contract_months_left" not in model.categorical
+    assert set(model.categorical) == {"prov_code", "pay_type", "package_code"}  # codes stay
+    x = model.design(cross_sectional)
+    assert x["mou_chg_3m"].dtype == "float32"
+    assert np.isnan(x["mou_chg_3m"].to_numpy()[blank]).all()
+    assert not np.isnan(x["mou_chg_3m"].to_numpy()[~blank]).any()
+    np.testing.assert_allclose(
+        x["mou_chg_3m"].to_numpy()[~blank], col[~blank].astype(float), atol=1e-6
+    )
+    # read as a number it carries the signal it was drawn with: a top-three feature
+    top = model.feature_importance()["feature"].head(3).tolist()
+    assert "mou_chg_3m" in top
+
+
+def test_numeric_text_tells_numbers_from_codes() -> None:
+    assert numeric_text(pd.Series(["1.5", "", " 2", "-0.3"], dtype=object))
+    assert numeric_text(pd.Series(["3", "", "5"], dtype="string"))  # a blank makes it numeric
+    assert not numeric_text(pd.Series(["44", "11", "65"], dtype="string"))  # province codes
+    assert not numeric_text(pd.Series(["0101", "0102"], dtype=object))
+    assert not numeric_text(pd.Series(["a", "", "1"], dtype=object))
+    assert not numeric_text(pd.Series([1.0, np.nan]))  # already numeric: nothing to read
+
+
+def test_pipeline_reports_the_folds(jingfen_home, cross_sectional) -> None:
+    import json
+
+    from ml.pipeline import fit_and_register
+    from ml.registry import Registry
+
+    reg = Registry("cross")
+    out = fit_and_register(cross_sectional, CROSS_SPEC, reg, truth_col="truth_p_churn")
+    assert out["promoted"] and out["cross_validation"]["folds"] == 4
+    meta = json.loads((reg.dir / out["version"] / "meta.json").read_text())
+    assert len(meta["cross_validation"]["per_fold"]) == 4
+    assert meta["split"]["method"].startswith("stratified 4-fold")
+    html = (reg.dir / out["version"] / "report.html").read_text()
+    assert "Cross-validation (4 folds)" in html and "fold 4" in html
+    model, _ = reg.load()
+    assert model.spec.period_col is None

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 import simulator.generate as generate
-from jingfen.cli import app
+from cli.app import app
 from jingfen.interfaces import INTERFACES
 from simulator.config import SimConfig
 from simulator.context import Domain

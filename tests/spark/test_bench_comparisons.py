@@ -1,8 +1,8 @@
-"""The benchmark's ratios and paper sizing (jingfen.bench.comparisons), on a hand-made report."""
+"""The benchmark's ratios and paper sizing (cli.bench.comparisons), on a hand-made report."""
 
 from __future__ import annotations
 
-from jingfen.bench import _build_detail, comparisons, render_table
+from cli.bench import _build_detail, comparisons, render_table
 
 
 def _report() -> dict:

@@ -34,8 +34,9 @@ def all_tables(db: Path) -> dict[str, pd.DataFrame]:
 def test_changed_build_rebuilds_only_what_new_files_touch_and_equals_full_refresh(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, prefect_harness: None
 ) -> None:
-    from flows.build import build_flow, state_path
+    from flows.build import build_flow
     from flows.ingest import ingest_flow
+    from jingfen.build_state import state_path
 
     paths, last_day = home_with_last_day_held(tmp_path, monkeypatch)
 

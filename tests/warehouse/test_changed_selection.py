@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows.build import MONTH_CLOSE_TAG, after_close, downstream_models
+from jingfen.build_state import MONTH_CLOSE_TAG, after_close, downstream_models
 from jingfen.interfaces import INTERFACES
 
 DAILY = [code for code, i in INTERFACES.items() if i.date_column]

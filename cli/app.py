@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from cli.env import quiet_env as _quiet_env
 from jingfen.config import settings
 
 app = typer.Typer(
@@ -23,31 +24,22 @@ app.add_typer(interfaces_app, name="interfaces")
 
 
 def _mount_subcommands() -> None:
-    """Command groups owned by other packages (their modules import heavy things lazily)."""
+    """Every command group, so one CLI runs every job (their modules import heavy things
+    lazily)."""
+    from cli.indicators import app as indicators_app
+    from cli.spark import app as spark_app
     from dashboards.cli import app as dashboards_app
     from dashboards.cli import superset_app
-    from jingfen.indicators.cli import app as indicators_app
     from ml.cli import app as ml_app
 
     app.add_typer(dashboards_app, name="dashboards")
     app.add_typer(superset_app, name="superset")
     app.add_typer(indicators_app, name="indicators")
     app.add_typer(ml_app, name="ml")
+    app.add_typer(spark_app, name="spark")
 
 
 _mount_subcommands()
-
-
-def _quiet_env() -> None:
-    """Telemetry off and Prefect state under JINGFEN_HOME, before Prefect is imported."""
-    paths = settings().paths.ensure()
-    os.environ["JINGFEN_HOME"] = str(paths.home)
-    os.environ.setdefault("DO_NOT_TRACK", "1")
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
-    os.environ.setdefault("PREFECT_HOME", str(paths.prefect))
-    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")
 
 
 def _echo_json(obj: object) -> None:
@@ -231,7 +223,7 @@ def bench(
     ] = True,
 ) -> None:
     """Benchmark the pipeline at a scale: per-step wall time, peak memory, rows/s (JSON)."""
-    from jingfen.bench import run_benchmark
+    from cli.bench import run_benchmark
 
     run_benchmark(scale, provinces, months, keep, superset, ml_rows, spark)
 

@@ -25,13 +25,12 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import os
 import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from jingfen.config import REPO_ROOT
+from jingfen.config import REPO_ROOT, settings
 
 DEFAULT_CATALOGUE = REPO_ROOT / "seeds" / "indicators.csv"
 MANDATORY_LEVELS = frozenset({"L0", "L1", "L2"})
@@ -142,7 +141,7 @@ class Catalogue:
 
 def catalogue_path() -> Path:
     """``JINGFEN_INDICATOR_CATALOGUE`` (tests, another install) or ``seeds/indicators.csv``."""
-    return Path(os.environ.get("JINGFEN_INDICATOR_CATALOGUE") or DEFAULT_CATALOGUE)
+    return settings().indicator_catalogue or DEFAULT_CATALOGUE
 
 
 def load_catalogue(path: Path | None = None) -> Catalogue:

@@ -28,8 +28,8 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 
-from jingfen.indicators.catalogue import Catalogue, Indicator
-from jingfen.indicators.package import (
+from indicators.catalogue import Catalogue, Indicator
+from indicators.package import (
     CONTROL_KEYS,
     PackageName,
     Record,
@@ -37,7 +37,7 @@ from jingfen.indicators.package import (
     parse_data,
     verify,
 )
-from jingfen.indicators.settings import Province
+from indicators.settings import Province
 
 MAX_PER_RULE = 25
 ABS_LIMIT = 1e13

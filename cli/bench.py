@@ -166,9 +166,9 @@ def run_benchmark(
     )
     step("publish_increment", "publish")
     if superset:
-        step("superset_chart_latency", "superset_latency", module="jingfen.bench_steps")
+        step("superset_chart_latency", "superset_latency", module="cli.bench_steps")
     if ml_rows:
-        step("ml_train_score_synthetic", "ml_at_scale", str(ml_rows), module="jingfen.bench_steps")
+        step("ml_train_score_synthetic", "ml_at_scale", str(ml_rows), module="cli.bench_steps")
 
     db = work / "warehouse" / "build" / "jingfen.duckdb"
     report = {

@@ -27,12 +27,12 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from jingfen.indicators import store
-from jingfen.indicators.catalogue import Catalogue, load_catalogue
-from jingfen.indicators.package import Package, Record, complete_packages, parse_control
-from jingfen.indicators.settings import BEIJING, Province, due_at, hq_paths, load_keys, provinces
-from jingfen.indicators.validate import Reason, validate_package
-from jingfen.indicators.warehouse import WarehouseError, period_date, read_indicator_values
+from indicators import store
+from indicators.catalogue import Catalogue, load_catalogue
+from indicators.package import Package, Record, complete_packages, parse_control
+from indicators.settings import BEIJING, Province, due_at, hq_paths, load_keys, provinces
+from indicators.validate import Reason, validate_package
+from indicators.warehouse import WarehouseError, period_date, read_indicator_values
 
 
 @dataclass

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from jingfen.indicators.catalogue import Catalogue, load_catalogue
-from jingfen.indicators.package import (
+from indicators.catalogue import Catalogue, load_catalogue
+from indicators.package import (
     Package,
     PackageName,
     Record,
@@ -28,8 +28,8 @@ from jingfen.indicators.package import (
     parse_control,
     write_package,
 )
-from jingfen.indicators.settings import Province, hq_paths, province_key, provinces
-from jingfen.indicators.warehouse import read_indicator_values
+from indicators.settings import Province, hq_paths, province_key, provinces
+from indicators.warehouse import read_indicator_values
 
 
 @dataclass

@@ -124,7 +124,7 @@ def connect(db: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
 def ensure_receipt_db(db: Path | None = None) -> Path:
     """Create ``hq.duckdb`` with empty tables if it does not exist (call before a dbt build that
     attaches it read-only)."""
-    from jingfen.indicators.settings import hq_paths
+    from indicators.settings import hq_paths
 
     db = db or hq_paths().db
     if not db.exists():

@@ -21,8 +21,9 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-from jingfen.indicators.package import Package
-from jingfen.indicators.settings import BEIJING, hq_paths
+from indicators.package import Package
+from indicators.settings import BEIJING, hq_paths
+from jingfen.config import settings
 
 
 class DeliveryError(RuntimeError):
@@ -58,8 +59,8 @@ def _deliver_sftp(
 ) -> str:
     import paramiko  # type: ignore[import-untyped]
 
-    key_file = key_file or os.environ.get("JINGFEN_HQ_SFTP_KEY")
-    known_hosts = known_hosts or os.environ.get("JINGFEN_HQ_SFTP_KNOWN_HOSTS")
+    key_file = key_file or settings().hq_sftp_key
+    known_hosts = known_hosts or settings().hq_sftp_known_hosts
     client = paramiko.SSHClient()
     if known_hosts:
         client.load_host_keys(known_hosts)

@@ -1,4 +1,4 @@
-"""Benchmark steps that run as their own process (``python -m jingfen.bench_steps STEP``), so
+"""Benchmark steps that run as their own process (``python -m cli.bench_steps STEP``), so
 the driver can measure their wall time and peak memory like any other step."""
 
 from __future__ import annotations

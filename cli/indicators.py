@@ -27,7 +27,7 @@ def _echo(obj: object) -> None:
 
 
 def _provinces(arg: str | None) -> list[str]:
-    from jingfen.indicators.settings import provinces
+    from indicators.settings import provinces
 
     known = provinces()
     if not arg:
@@ -42,13 +42,13 @@ def _provinces(arg: str | None) -> list[str]:
 
 
 def _env() -> None:
-    from jingfen.cli import _quiet_env
+    from cli.env import quiet_env
 
-    _quiet_env()
+    quiet_env()
 
 
 def _period(period: str) -> str:
-    from jingfen.indicators.package import check_period
+    from indicators.package import check_period
 
     try:
         return check_period(period)
@@ -68,7 +68,7 @@ def export(
     ] = False,
 ) -> None:
     """Write the upload package (data, control, signature) to hq/outbox/<prov>/."""
-    from jingfen.indicators.export import export_package
+    from indicators.export import export_package
 
     period = _period(period)
     out = {}
@@ -95,8 +95,8 @@ def upload(
     ] = None,
 ) -> None:
     """Deliver the newest exported package of each province for the period to HQ's inbox."""
-    from jingfen.indicators.export import latest_package
-    from jingfen.indicators.transport import DeliveryError, deliver
+    from indicators.export import latest_package
+    from indicators.transport import DeliveryError, deliver
 
     period = _period(period)
     out: dict[str, str] = {}
@@ -152,8 +152,8 @@ def status(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON rows.")] = False,
 ) -> None:
     """Submission status per province and period (on_time, late, rejected, missing, pending)."""
-    from jingfen.indicators import store
-    from jingfen.indicators.settings import hq_paths
+    from indicators import store
+    from indicators.settings import hq_paths
 
     db = hq_paths().db
     if not db.exists():

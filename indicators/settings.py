@@ -71,8 +71,7 @@ class HqPaths:
 
     @property
     def keys_file(self) -> Path:
-        env = os.environ.get("JINGFEN_INDICATOR_KEYS")
-        return Path(env) if env else self.home / "secrets" / "indicator_keys.yaml"
+        return settings().indicator_keys or self.home / "secrets" / "indicator_keys.yaml"
 
     def ensure(self) -> HqPaths:
         for p in (self.inbox, self.received, self.rejected, self.db.parent):
@@ -119,7 +118,7 @@ def load_keys(create: bool = True) -> dict[str, str]:
     """
     path = hq_paths().keys_file
     if not path.exists():
-        if not create or "JINGFEN_INDICATOR_KEYS" in os.environ:
+        if not create or settings().indicator_keys is not None:
             raise MissingKeyError(f"indicator keys file {path} does not exist")
         path.parent.mkdir(parents=True, exist_ok=True)
         os.chmod(path.parent, 0o700)
@@ -146,13 +145,13 @@ def province_key(prov: str) -> bytes:
 def due_working_day() -> int:
     """Monthly packages are due by the end of this working day of the following month (default 5;
     ``JINGFEN_HQ_DUE_WORKING_DAY``)."""
-    return int(os.environ.get("JINGFEN_HQ_DUE_WORKING_DAY", "5"))
+    return settings().hq_due_working_day
 
 
 def daily_due_hour() -> int:
     """Daily packages are due by this hour (Beijing) of the next day (default 12;
     ``JINGFEN_HQ_DAILY_DUE_HOUR``)."""
-    return int(os.environ.get("JINGFEN_HQ_DAILY_DUE_HOUR", "12"))
+    return settings().hq_daily_due_hour
 
 
 @cache

@@ -1,3 +1,0 @@
-from jingfen.cli import main
-
-main()
