@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import html
 import json
 import math
 import re
@@ -200,7 +201,14 @@ def shows(text: str, value: Any, slack: float = 0.0) -> bool:
     return text == collapse(str(value))
 
 
+_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
+
+
 def collapse(text: str) -> str:
+    """Text as the page draws it: HTML tags rendered (the table chart renders HTML, e.g. the
+    dictionary's report links) and white space collapsed."""
+    if _TAG.search(text):
+        text = html.unescape(_TAG.sub("", text))
     return " ".join(text.split())
 
 
