@@ -685,6 +685,7 @@ def big_number(code: str, ds: DatasetSpec, metric: str, *where: Where, lag: int 
         metric_label=ind.name_zh,
         where=where,
         compare_lag=lag,
+        number_format=ind.d3format,  # counts as whole numbers, whatever metric computes them
         width=3,
         height=40,
     )

@@ -175,6 +175,7 @@ class ChartSpec:
     order_by: tuple[tuple[str, bool], ...] = ()  # (column, ascending)
     time_grain: str = "P1M"
     compare_lag: int = 1  # big_number
+    number_format: str | None = None  # d3 format of the chart's numbers (default: the metric's)
     row_limit: int = 10000
     searchable: bool = False  # table: a search box over the rows (substring, any column)
     width: int = 6  # of 12 grid columns
@@ -437,7 +438,7 @@ def _query_where(chart: ChartSpec) -> str:
 
 def _y_format(chart: ChartSpec) -> str:
     assert chart.metric is not None
-    return chart.dataset.metric(chart.metric).d3format or "SMART_NUMBER"
+    return chart.number_format or chart.dataset.metric(chart.metric).d3format or "SMART_NUMBER"
 
 
 def _number_formats(chart: ChartSpec) -> dict[str, Any]:

@@ -14,8 +14,10 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
+from browser_testkit import CHROMIUM, CHROMIUM_ARGS, RENDER_TIMEOUT_S
 from pipeline_warehouse import build_pipeline_warehouse
 from superset_testkit import jingfen_home
 
@@ -120,3 +122,48 @@ def in_superset_home(superset_instance: SupersetInstance) -> Iterator[SupersetIn
     """Run the test with JINGFEN_HOME pointing at the Superset instance's home."""
     with jingfen_home(superset_instance.home):
         yield superset_instance
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for every browser test of the session."""
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make system-deps` (apt-get install chromium).")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="session")
+def pages(superset_instance, browser):
+    """One logged-in page per user, reused across dashboards and test files (logging in costs
+    seconds): ``pages(username)`` gives the page and the list of outside hosts it reached."""
+    opened = {}
+
+    def get(username: str):
+        if username not in opened:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+            page.set_default_timeout(RENDER_TIMEOUT_S * 1000)
+            outside: list[str] = []
+            page.on(
+                "response",
+                lambda r: (
+                    outside.append(r.url)
+                    if urlparse(r.url).hostname not in ("127.0.0.1", None)
+                    else None
+                ),
+            )
+            page.goto(f"{superset_instance.url}/login/")
+            page.fill("[data-test=username-input]", username)
+            page.fill("[data-test=password-input]", superset_instance.password(username))
+            page.click("[data-test=login-button]")
+            page.wait_for_url(lambda u: "/login" not in u, wait_until="commit")
+            opened[username] = (page, outside)
+        return opened[username]
+
+    yield get
+    for page, _ in opened.values():
+        page.close()

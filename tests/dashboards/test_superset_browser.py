@@ -8,79 +8,17 @@ from __future__ import annotations
 import shutil
 import time
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
+from browser_testkit import DRAWN, ERROR_SELECTORS, RENDER_TIMEOUT_S
 
 from dashboards.catalogue import DASHBOARDS, INDICATOR_OVERVIEW
 
 pytestmark = [pytest.mark.superset, pytest.mark.browser]
 
-CHROMIUM = Path("/usr/bin/chromium")
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "tests" / "artifacts"
 DOCS_IMAGE = REPO / "docs" / "img" / "overview.png"
-# Keep Chromium off the network (STACK-NOTES "Browser checks").
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-pings",
-    "--disable-domain-reliability",
-    "--disable-client-side-phishing-detection",
-    "--disable-features=AutofillServerCommunication,OptimizationHints,MediaRouter,Translate",
-    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
-]
-ERROR_SELECTORS = ".ant-alert-error, [data-test=error-message], .alert-danger"
-# A drawn chart: an echarts canvas, a table row, a big number, or the "no results" state.
-DRAWN = "canvas, table tbody tr, .header-line, .ant-empty, [class*=EmptyState], .no-results"
-RENDER_TIMEOUT_S = 90
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: run `make system-deps` (apt-get install chromium).")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture(scope="module")
-def pages(superset_instance, browser):
-    """One logged-in page per user, reused across dashboards (logging in costs seconds)."""
-    opened = {}
-
-    def get(username: str):
-        if username not in opened:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
-            page.set_default_timeout(RENDER_TIMEOUT_S * 1000)
-            outside: list[str] = []
-            page.on(
-                "response",
-                lambda r: (
-                    outside.append(r.url)
-                    if urlparse(r.url).hostname not in ("127.0.0.1", None)
-                    else None
-                ),
-            )
-            page.goto(f"{superset_instance.url}/login/")
-            page.fill("[data-test=username-input]", username)
-            page.fill("[data-test=password-input]", superset_instance.password(username))
-            page.click("[data-test=login-button]")
-            page.wait_for_url(lambda u: "/login" not in u, wait_until="commit")
-            opened[username] = (page, outside)
-        return opened[username]
-
-    yield get
-    for page, _ in opened.values():
-        page.close()
 
 
 def _open_and_check(superset_instance, page, dash) -> float:
