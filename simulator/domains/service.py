@@ -233,12 +233,12 @@ def _plan(sim: Sim) -> Plan:
             "node": choice(rng, SURGE_NODES, n_surge),
             "start": starts,
             "end": starts + durs - 1,
-            "p": np.clip(14 / np.maximum(city_subs[cities], 1), 0.06, 0.35),
+            "p": np.clip(18 / np.maximum(city_subs[cities], 1), 0.06, 0.4),
         }
     )
     prov_subs = np.bincount(w.s_prov, minlength=len(geo.prov_codes))
     agents = [
-        np.array([f"A{code}{k:04d}" for k in range(1, max(2, int(prov_subs[p] // 300)) + 1)])
+        np.array([f"A{code}{k:04d}" for k in range(1, max(1, int(prov_subs[p] // 2000)) + 1)])
         for p, code in enumerate(geo.prov_codes)
     ]
     groups = np.flatnonzero((w.cu_type == 2) & (w.cu_nsubs > 0))
