@@ -21,6 +21,20 @@ as_of as (
     select max(create_time) as as_of_time from orders
 ),
 
+-- complaint orders of a subscriber with another complaint order in the days before (a join, not
+-- a correlated subquery: Spark takes EXISTS only in a filter)
+repeats as (
+    select distinct c.order_id
+    from orders as c
+    inner join orders as p
+        on c.subs_id = p.subs_id
+        and p.order_id <> c.order_id
+        and p.create_time < c.create_time
+        and p.create_time >= {{ dbt.dateadd('day', -var('repeat_complaint_days', 30), 'c.create_time') }}
+    where c.order_type = '1'
+        and p.order_type = '1'
+),
+
 classified as (
     select
         {{ month_start('o.create_time') }} as period_month,
@@ -37,12 +51,7 @@ classified as (
             as is_overdue,
         {{ flag_int('o.reopen_cnt > 0') }} as is_reopened,
         {{ flag_int("o.order_type = '1'") }} as is_complaint,
-        {{ flag_int("o.order_type = '1' and exists (
-            select 1 from orders as p
-            where p.subs_id = o.subs_id and p.order_type = '1' and p.order_id <> o.order_id
-                and p.create_time < o.create_time
-                and p.create_time >= " ~ dbt.dateadd('day', -var('repeat_complaint_days', 30), 'o.create_time') ~ ")") }}
-            as is_repeat_complaint,
+        {{ flag_int('r.order_id is not null') }} as is_repeat_complaint,
         {{ flag_int('o.satisfaction is not null') }} as is_callback,
         {{ flag_int("o.satisfaction in ('4', '5')") }} as is_satisfied,
         case when o.close_time is not null
@@ -50,6 +59,8 @@ classified as (
             else 0 end as handling_hours
     from orders as o
     cross join as_of as a
+    left join repeats as r
+        on o.order_id = r.order_id
 ),
 
 appeals as (
