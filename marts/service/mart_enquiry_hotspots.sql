@@ -5,7 +5,7 @@
     flag (咨询热点, 6.6.3). Baseline: calls per day over the var hotspot_baseline_days (28) days
     before the window, days without calls counting 0. Score = (window calls - expected) /
     sqrt(expected), expected = 3 x baseline rate (at least 0.25). Hot, with 7+ days of history:
-    at least var enquiry_hotspot_min_calls (6) calls in the window and score >= var
+    at least var enquiry_hotspot_min_calls (8) calls in the window and score >= var
     enquiry_hotspot_min_score (7) (docs/warehouse.md "Anomalies, hot spots and alerts"). -#}
 
 {%- set window = var('hotspot_baseline_days', 28) -%}
@@ -108,7 +108,7 @@ select
     -- flag
     coalesce(
         f.baseline_days >= 7
-        and f.window_calls >= {{ var('enquiry_hotspot_min_calls', 6) }}
+        and f.window_calls >= {{ var('enquiry_hotspot_min_calls', 8) }}
         and f.hotspot_score >= {{ var('enquiry_hotspot_min_score', 7) }},
         false
     ) as is_hotspot

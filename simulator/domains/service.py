@@ -232,7 +232,7 @@ def _plan(sim: Sim) -> Plan:
             "city": cities,
             "node": choice(rng, SURGE_NODES, n_surge),
             "start": starts,
-            "end": starts + durs - 1,
+            "end": np.minimum(starts + durs - 1, tl.end_day - 1),  # within the data
             "p": np.clip(18 / np.maximum(city_subs[cities], 1), 0.06, 0.4),
         }
     )
