@@ -68,7 +68,7 @@ SLA_RESTORE = np.array([240, 240, 120])
 class Plan:
     """What the domain decides once per run and keeps between months."""
 
-    surges: pd.DataFrame  # city, node, start, end, p
+    surges: pd.DataFrame  # city, node, start, end, calls
     agents: list[np.ndarray]  # per province: agent ids
     circ_group: np.ndarray  # customer index of the key account
     circ_id: pa.Array
@@ -233,7 +233,7 @@ def _plan(sim: Sim) -> Plan:
             "node": choice(rng, SURGE_NODES, n_surge),
             "start": starts,
             "end": np.minimum(starts + durs - 1, tl.end_day - 1),  # within the data
-            "p": np.clip(18 / np.maximum(city_subs[cities], 1), 0.06, 0.4),
+            "calls": rng.integers(18, 31, n_surge),  # extra calls over the surge
         }
     )
     prov_subs = np.bincount(w.s_prov, minlength=len(geo.prov_codes))
@@ -293,8 +293,8 @@ def _extra_calls(
         if r.end >= first and r.start <= last:
             lo, hi = max(r.start, first), min(r.end, last)
             share = (hi - lo + 1) / (r.end - r.start + 1)
-            on = np.flatnonzero((city_of_sub == r.city) & ok & ~w.s_fbb)
-            on = on[rng.random(len(on)) < r.p * share]
+            pool = np.flatnonzero((city_of_sub == r.city) & ok & ~w.s_fbb)
+            on = rng.choice(pool, rng.poisson(r.calls * share) if len(pool) else 0)
             out.append((on, rng.integers(lo, hi + 1, len(on)), np.full(len(on), r.node)))
     inc = sim.inc
     for c, start, end in zip(inc.out_cell, inc.out_start, inc.out_end, strict=True):
