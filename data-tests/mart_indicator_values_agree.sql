@@ -22,6 +22,8 @@
 -- depends_on: {{ ref('mart_high_value_summary') }}
 -- depends_on: {{ ref('mart_channel_region_month') }}
 -- depends_on: {{ ref('mart_complaint_month') }}
+-- depends_on: {{ ref('mart_hotline_month') }}
+-- depends_on: {{ ref('mart_work_order_month') }}
 -- depends_on: {{ ref('mart_daily_kpi') }}
 -- depends_on: {{ ref('mart_business_review_month') }}
 {%- set catalogue = indicator_catalogue() %}

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -49,6 +50,8 @@ class Sim:
     state: State
     churn_truth: list[ChurnTruth] = field(default_factory=list)  # one record per written month
     _streams: dict[str, np.random.Generator] = field(default_factory=dict)
+    # what a domain keeps for the whole run (its plan, its truth), by domain name
+    domain_state: dict[str, object] = field(default_factory=dict)
 
     def stream(self, name: str) -> np.random.Generator:
         """A generator of its own for a domain added later, derived from the seed and the name:
@@ -233,3 +236,7 @@ class Domain:
 
     def increment_day(self, sim: Sim, day: Day) -> None:
         """Simulate and write one increment day."""
+
+    def truth(self, sim: Sim) -> dict[str, pd.DataFrame]:
+        """Ground-truth tables of the domain, written to truth/<name>.csv after the run."""
+        return {}

@@ -14,6 +14,7 @@ import pyarrow.parquet as pq
 from jingfen.interfaces import INTERFACE_VERSION
 from simulator.columns import or_null
 from simulator.context import Sim
+from simulator.domains import DOMAINS
 from simulator.timeline import date_of
 
 INCIDENT_BLANK = {
@@ -33,6 +34,9 @@ def write_truth(sim: Sim, truth: Path, summary: dict) -> None:
         truth / "incidents.csv", index=False, lineterminator="\n"
     )
     _fraud_dealers(sim, fraud).to_csv(truth / "fraud_dealers.csv", index=False, lineterminator="\n")
+    for domain in DOMAINS:
+        for name, table in domain.truth(sim).items():
+            table.to_csv(truth / f"{name}.csv", index=False, lineterminator="\n")
     w = sim.world
     manifest = {
         "config": sim.cfg.as_dict(),

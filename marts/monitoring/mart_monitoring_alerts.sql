@@ -7,6 +7,9 @@
       var outage_availability_pct), risky channels (mart_channel_value_month) and revenue dips
       (mart_revenue_region_month, city and province level) and package ARPU spikes
       (mart_revenue_structure_month).
+      Hotline enquiry surges (mart_enquiry_hotspots, alert_kind 'enquiry_surge') and key-account
+      circuits that broke their SLA in a month (mart_key_account_sla_month, 'sla_breach'; the
+      circuit in kpi_code).
     alert_kind names the likely cause in the simulator's words: 'cell_outage', 'billing_error',
     'fraud_dealer', 'revenue_dip', or 'complaint_hotspot' / 'kpi_anomaly' when no cause is
     implied. -#}
@@ -44,6 +47,16 @@ cells as (
 channels as (
     select * from {{ ref('mart_channel_value_month') }}
     where is_risk_channel
+),
+
+enquiries as (
+    select * from {{ ref('mart_enquiry_hotspots') }}
+    where is_hotspot
+),
+
+sla_breaches as (
+    select * from {{ ref('mart_key_account_sla_month') }}
+    where is_sla_breach
 ),
 
 revenue as (
@@ -174,3 +187,41 @@ select
     arpu_prev_3m_avg_yuan,
     {{ safe_ratio('arpu_yuan', 'arpu_prev_3m_avg_yuan') }}
 from package_spikes
+
+union all
+
+select
+    'enquiry_hotspot',
+    'enquiry_surge',
+    'city',
+    city_code,
+    prov_code,
+    city_code,
+    cast(null as {{ dbt.type_string() }}),
+    cast(null as {{ dbt.type_string() }}),
+    {{ add_days('stat_date', -2) }},
+    stat_date,
+    {{ dbt.concat(["'hotline_calls_'", 'ivr_node']) }},
+    cast(window_calls as {{ double_type() }}),
+    expected_calls,
+    hotspot_score
+from enquiries
+
+union all
+
+select
+    'key_account_sla',
+    'sla_breach',
+    'city',
+    city_code,
+    prov_code,
+    city_code,
+    cast(null as {{ dbt.type_string() }}),
+    cast(null as {{ dbt.type_string() }}),
+    period_month,
+    {{ add_days(add_months('period_month', 1), -1) }},
+    {{ dbt.concat(["'circuit_availability_pct:'", 'circuit_id']) }},
+    availability_pct,
+    sla_availability_pct,
+    cast(max_restore_minutes as {{ double_type() }})
+from sla_breaches

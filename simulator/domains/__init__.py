@@ -24,6 +24,7 @@ from simulator.domains.complaints import ComplaintsDomain
 from simulator.domains.customers import CustomersDomain
 from simulator.domains.network import NetworkDomain
 from simulator.domains.payments import PaymentsDomain
+from simulator.domains.service import ServiceDomain
 from simulator.domains.subscribers import SubscribersDomain
 from simulator.domains.usage import UsageDomain
 
@@ -36,4 +37,5 @@ DOMAINS: tuple[Domain, ...] = (
     ComplaintsDomain(),  # CMPL
     ChannelsDomain(),  # CHNL, CMSN
     NetworkDomain(),  # CELL
+    ServiceDomain(),  # HOTL, WORK, APPL, CIRC (its own stream; reads dissatisfaction, outages)
 )

@@ -255,6 +255,83 @@ def _complaints() -> list[dict[str, Any]]:
     ]
 
 
+def _service() -> dict[str, list[dict[str, Any]]]:
+    """One hotline call of S002 that became a complaint work order, its appeal, and one key-account
+    circuit day (the customer-service interfaces)."""
+    where = {"prov_code": "44", "city_code": "4401"}
+    return {
+        "HOTL": [
+            {
+                "call_id": "H0001",
+                "arrive_time": _t(2026, 10, 3, 9),
+                "subs_id": "S002",
+                "caller_no": MSISDNS[1],
+                **where,
+                "vip_level": "1",
+                "ivr_node": "41",
+                "call_category": "2",
+                "is_self_service": False,
+                "is_to_agent": True,
+                "queue_seconds": 12,
+                "is_answered": True,
+                "agent_id": "A440001",
+                "talk_seconds": 300,
+                "acw_seconds": 45,
+            }
+        ],
+        "WORK": [
+            {
+                "order_id": "W0001",
+                "create_time": _t(2026, 10, 3, 10),
+                "subs_id": "S002",
+                "contact_no": MSISDNS[1],
+                **where,
+                "vip_level": "1",
+                "order_type": "1",
+                "category_code": "010101",
+                "source_call_id": "H0001",
+                "department": "02",
+                "limit_hours": 36,
+                "dispatch_time": _t(2026, 10, 3, 11),
+                "reply_time": _t(2026, 10, 4, 10),
+                "close_time": _t(2026, 10, 4, 12),
+                "reopen_cnt": 0,
+                "satisfaction": "2",
+            }
+        ],
+        "APPL": [
+            {
+                "appeal_id": "S0001",
+                "accept_time": _t(2026, 10, 20),
+                "subs_id": "S002",
+                "appellant_no": MSISDNS[1],
+                **where,
+                "regulator": "2",
+                "order_id": "W0001",
+                "category_code": "010101",
+                "close_time": None,
+                "is_upheld": None,
+            }
+        ],
+        "CIRC": [
+            {
+                "stat_date": date(2026, 10, 3),
+                "circuit_id": "KC0001",
+                "group_cust_id": "C002",
+                "circuit_type": "01",
+                "bandwidth_mbps": 100,
+                **where,
+                "availability": 99.0,
+                "fault_cnt": 1,
+                "outage_minutes": 14,
+                "max_restore_minutes": 14,
+                "sla_availability": 99.5,
+                "sla_restore_minutes": 240,
+            }
+        ],
+    }
+
+
 def write_file(
     raw: Path,
     iface: Interface,
@@ -311,6 +388,8 @@ def write_raw_layer(raw: Path) -> None:
         write_file(raw, INTERFACES["CMSN"], p, _commissions(m))
     write_file(raw, INTERFACES["EVNT"], "202610", _events())
     write_file(raw, INTERFACES["CMPL"], "202610", _complaints())
+    for code, rows in _service().items():
+        write_file(raw, INTERFACES[code], "202610", rows)
     for d in days:
         write_file(raw, INTERFACES["USGD"], f"{d:%Y%m%d}", _daily_usage(d))
         write_file(raw, INTERFACES["CELL"], f"{d:%Y%m%d}", _cells(d))

@@ -10,7 +10,16 @@ import duckdb
 from conftest import SALT
 from dbt_raw_fixture import CERT_NOS, CUST_NAMES, MSISDNS
 
-FORBIDDEN = {"msisdn", "cert_no", "cust_name", "address", "contact_phone"}
+FORBIDDEN = {
+    "msisdn",
+    "cert_no",
+    "cust_name",
+    "address",
+    "contact_phone",
+    "caller_no",
+    "contact_no",
+    "appellant_no",
+}
 CLEAR = MSISDNS + CERT_NOS + CUST_NAMES + ["广州市荔湾区某某路1号", "02088886666"]
 
 
@@ -30,11 +39,14 @@ def test_no_staging_model_exposes_a_clear_pii_column(built_home: Path) -> None:
         cols = _staging_columns(con)
     finally:
         con.close()
-    assert len(cols) == 13
+    assert len(cols) == 17
     for table, names in cols.items():
         assert not FORBIDDEN & set(names), f"{table} exposes {FORBIDDEN & set(names)}"
     # ... and the documented replacements are there
     assert {"msisdn_hash", "msisdn_masked"} <= set(cols["stg_bss__subscribers"])
+    assert {"caller_no_hash", "caller_no_masked"} <= set(cols["stg_bss__hotline_calls"])
+    assert {"contact_no_hash", "contact_no_masked"} <= set(cols["stg_bss__work_orders"])
+    assert {"appellant_no_hash", "appellant_no_masked"} <= set(cols["stg_bss__appeals"])
     assert {"cert_no_hash", "cert_no_masked", "cust_name_masked"} <= set(cols["stg_bss__customers"])
     # the manifest (docs) agrees with the database
     manifest = json.loads((built_home / "dbt/target/manifest.json").read_text())

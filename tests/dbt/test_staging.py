@@ -27,6 +27,10 @@ STAGING = [
     "stg_bss__channels",
     "stg_bss__commissions",
     "stg_bss__complaints",
+    "stg_bss__hotline_calls",
+    "stg_bss__work_orders",
+    "stg_bss__appeals",
+    "stg_bss__circuit_days",
     "stg_ingest__load_audit",
     "stg_ingest__load_rejects",
 ]

@@ -194,7 +194,15 @@ def _files(root: Path) -> dict[str, bytes]:
 
 
 def test_same_seed_same_bytes(tmp_path):
-    cfg = SimConfig(subscribers=400, provinces=("11", "31"), months=4, days=2, usage_days=5, seed=3)
+    cfg = SimConfig(
+        subscribers=400,
+        provinces=("11", "31"),
+        months=4,
+        days=2,
+        usage_days=5,
+        seed=3,
+        start="2025-10",
+    )
     simulate(cfg, tmp_path / "a", tmp_path / "ta")
     simulate(cfg, tmp_path / "b", tmp_path / "tb")
     a, b = _files(tmp_path / "a"), _files(tmp_path / "b")
@@ -204,7 +212,15 @@ def test_same_seed_same_bytes(tmp_path):
         pd.read_parquet(tmp_path / "tb" / "churn_probability.parquet")
     )
     simulate(
-        SimConfig(subscribers=400, provinces=("11", "31"), months=4, days=2, usage_days=5, seed=4),
+        SimConfig(
+            subscribers=400,
+            provinces=("11", "31"),
+            months=4,
+            days=2,
+            usage_days=5,
+            seed=4,
+            start="2025-10",
+        ),
         tmp_path / "c",
         tmp_path / "tc",
     )
@@ -222,6 +238,7 @@ def test_gbk_and_gzip(tmp_path):
         usage_days=2,
         encoding="GBK",
         gzip=True,
+        start="2025-10",  # the file names below (the default start follows today's date)
     )
     lines: list[str] = []
     simulate(cfg, tmp_path / "out", tmp_path / "truth", progress=lines.append)
