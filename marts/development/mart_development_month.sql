@@ -128,12 +128,23 @@ with_ratios as (
 compared as (
     select
         cur.*,
-        closing_last_month.closing_subs as closing_subs_last_month,
-        closing_last_year.closing_subs as closing_subs_sply,
-        {{ pct_change('cur.closing_subs', 'closing_last_year.closing_subs') }} as closing_subs_yoy_pct,
+        -- a base month in the history with no subscriber left there counts 0 (zero is a row);
+        -- a base month before the history is unknown (NULL)
+        case
+            when {{ add_months('cur.period_month', -1) }} >= h.first_month
+                then coalesce(closing_last_month.closing_subs, 0)
+        end as closing_subs_last_month,
+        case
+            when {{ add_months('cur.period_month', -12) }} >= h.first_month
+                then coalesce(closing_last_year.closing_subs, 0)
+        end as closing_subs_sply,
+        {{ pct_change('cur.closing_subs', "case when " ~ add_months('cur.period_month', -12)
+            ~ " >= h.first_month then coalesce(closing_last_year.closing_subs, 0) end") }}
+            as closing_subs_yoy_pct,
         {{ period_compare_columns(['new_subs', 'churned_subs', 'net_adds']) }}
     from with_ratios as cur
     {{ period_compare_joins('with_ratios', keys) }}
+    cross join (select min(period_month) as first_month from subscriber_months) as h
     left join closings as closing_last_month
         on {% for k in keys %}closing_last_month.{{ k }} = cur.{{ k }} and {% endfor -%}
         closing_last_month.period_month = {{ add_months('cur.period_month', -1) }}

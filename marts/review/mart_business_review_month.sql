@@ -20,7 +20,7 @@ development as (
     where breakdown_type = 'total'
 ),
 
-city_month as (
+city_month_billed as (
     select
         period_month,
         prov_code,
@@ -35,6 +35,29 @@ city_month as (
         sum(dou_mb) as data_mb_total
     from subscriber_months
     group by period_month, prov_code, city_code
+),
+
+-- Dense month x city grid (zero is a row): a city with no bills in a month still gets a zero
+-- row, so next month's change compares with 0, not with a missing month.
+city_month as (
+    select
+        m.period_month,
+        c.prov_code,
+        c.city_code,
+        coalesce(b.revenue_yuan, 0) as revenue_yuan,
+        coalesce(b.voice_fee_yuan, 0) as voice_fee_yuan,
+        coalesce(b.data_fee_yuan, 0) as data_fee_yuan,
+        coalesce(b.billed_subs, 0) as billed_subs,
+        coalesce(b.opening_subs, 0) as opening_subs,
+        coalesce(b.closing_subs, 0) as closing_subs,
+        coalesce(b.mou_total, 0) as mou_total,
+        coalesce(b.data_mb_total, 0) as data_mb_total
+    from (select distinct period_month from subscriber_months) as m
+    cross join (select distinct prov_code, city_code from subscriber_months) as c
+    left join city_month_billed as b
+        on b.period_month = m.period_month
+        and b.prov_code = c.prov_code
+        and b.city_code = c.city_code
 ),
 
 regions as (
