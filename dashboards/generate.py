@@ -596,10 +596,11 @@ def chart_query(chart: ChartSpec) -> dict[str, Any]:
         "custom_form_data": {},
     }
     if chart.kind == "table":
+        # No "metrics" key, as the page's raw-mode query: an empty list makes Superset GROUP BY
+        # every column (duplicate rows merged, and ORDER BY a column not shown refused).
         return {
             **base,
             "columns": list(chart.columns),
-            "metrics": [],
             "orderby": [[c, asc] for c, asc in chart.order_by],
         }
     if chart.kind == "agg_table":
