@@ -60,6 +60,13 @@ indicator_values as (
 
 catalogue as (
     select * from {{ ref('indicators') }}
+),
+
+-- a month's indicators are reported once the month is closed (月末时点: the latest month of the
+-- subscriber-month chain); the open month's days are in the daily indicators. A subject mart
+-- that already has rows for the open month (the hotline's days) does not make it a period.
+month_close as (
+    select max(period_month) as closed_month from region_months
 )
 
 select
@@ -94,3 +101,6 @@ select
 from indicator_values as v
 inner join catalogue as c
     on v.indicator_code = c.indicator_code
+cross join month_close as mc
+where v.period_grain = 'day'
+    or v.period_month <= mc.closed_month
