@@ -93,7 +93,7 @@ select
     -- an indicator no report shows yet says so (a person reads words, not N/A)
     case
         when report_slug is not null
-            then '<a href="/superset/dashboard/' || report_slug || '/">' || report_title_zh || '</a>'
+            then '<a href=''/superset/dashboard/' || report_slug || '/''>' || report_title_zh || '</a>'
         else '尚无报表'
     end as report_link,
     -- what a search matches
