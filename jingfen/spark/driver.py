@@ -27,21 +27,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-# Raw-layer interfaces (the `raw` source's table identifiers, lowercase interface codes).
-RAW_TABLES = (
-    "cust",
-    "subs",
-    "evnt",
-    "bill",
-    "paym",
-    "usgd",
-    "usgm",
-    "cell",
-    "chnl",
-    "cmsn",
-    "cmpl",
-)
-
 
 def spark_session(job: dict[str, Any]) -> Any:
     """The one local Spark session, with all its state under ``job['spark_home']``."""
@@ -78,7 +63,8 @@ def register_inputs(spark: Any, job: dict[str, Any]) -> dict[str, int]:
     """Create the source tables as external Parquet tables (dropping one drops no data)."""
     counts: dict[str, int] = {}
     raw = Path(job["raw_dir"])
-    tables: list[tuple[str, str, Path]] = [("raw", t, raw / t) for t in RAW_TABLES]
+    # The raw layer's tables: one per interface of the spec (lowercase codes), passed by the caller.
+    tables: list[tuple[str, str, Path]] = [("raw", t, raw / t) for t in job["raw_tables"]]
     for schema, folders in job.get("extra_inputs", {}).items():
         tables += [(schema, name, Path(path)) for name, path in folders.items()]
     for schema in sorted({s for s, _, _ in tables}):
