@@ -318,38 +318,32 @@ def reports_run(
         raise typer.Exit(1)
 
 
-@reports_app.command("pause")
-def reports_pause(
-    name: Annotated[
-        str, typer.Argument(help="A schedule's name, or a config key (all audiences).")
-    ],
-) -> None:
-    """Pause a schedule (it stays paused across deploys until `resume`)."""
+ScheduleName = Annotated[
+    str, typer.Argument(help="A schedule's name, or a config key (all audiences).")
+]
+
+
+def _set_active(name: str, active: bool) -> None:
     from dashboards.reports import set_active
     from dashboards.server import SupersetClient, SupersetError
 
     try:
-        for done in set_active(SupersetClient.as_admin(), name, False):
-            typer.echo(f"paused {done}")
+        for done in set_active(SupersetClient.as_admin(), name, active):
+            typer.echo(f"{'resumed' if active else 'paused'} {done}")
     except SupersetError as exc:
         raise _fail(exc) from exc
+
+
+@reports_app.command("pause")
+def reports_pause(name: ScheduleName) -> None:
+    """Pause a schedule (it stays paused across deploys until `resume`)."""
+    _set_active(name, False)
 
 
 @reports_app.command("resume")
-def reports_resume(
-    name: Annotated[
-        str, typer.Argument(help="A schedule's name, or a config key (all audiences).")
-    ],
-) -> None:
+def reports_resume(name: ScheduleName) -> None:
     """Start a paused schedule again."""
-    from dashboards.reports import set_active
-    from dashboards.server import SupersetClient, SupersetError
-
-    try:
-        for done in set_active(SupersetClient.as_admin(), name, True):
-            typer.echo(f"resumed {done}")
-    except SupersetError as exc:
-        raise _fail(exc) from exc
+    _set_active(name, True)
 
 
 @reports_app.command("log")
@@ -379,3 +373,29 @@ def reports_log(
                 typer.echo("  (never ran)")
     except SupersetError as exc:
         raise _fail(exc) from exc
+
+
+@reports_app.command("sla")
+def reports_sla(
+    month: Annotated[
+        str | None, typer.Option(help="Month, YYYYMM (default: the newest complete month).")
+    ] = None,
+    province: Annotated[
+        str | None, typer.Option(help="One province's accounts, e.g. 44 (default: all).")
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Folder for the workbooks (default JINGFEN_HOME/exports/sla/<YYYYMM>)."),
+    ] = None,
+) -> None:
+    """集团客户 SLA 月报: one Excel workbook per key account (汇总 + 电路明细) and a list of them."""
+    from dashboards.sla_reports import write_sla_reports
+
+    try:
+        done = write_sla_reports(month, province, out)
+    except (ValueError, FileNotFoundError) as exc:
+        raise _fail(exc) from exc
+    typer.echo(
+        f"{done.month}: {len(done.files)} account report(s) in {done.out_dir} "
+        f"({done.breached_accounts} with an SLA breach); list: {done.index.name}"
+    )

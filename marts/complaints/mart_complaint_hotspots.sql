@@ -55,63 +55,10 @@ first_day as (
     select min(accept_date) as first_date from complaints
 ),
 
-windowed as (
-    select
-        d.region_level,
-        d.region_code,
-        d.prov_code,
-        d.city_code,
-        d.stat_date,
-        d.category_l1_code,
-        d.tickets,
-        d.escalated_tickets,
-        sum(case when h.stat_date > {{ add_days('d.stat_date', -3) }} then h.tickets else 0 end)
-            as window_tickets,
-        sum(case when h.stat_date <= {{ add_days('d.stat_date', -3) }} then h.tickets else 0 end)
-            as baseline_tickets
-    from places_daily as d
-    inner join places_daily as h
-        on d.region_level = h.region_level
-        and d.region_code = h.region_code
-        and d.category_l1_code = h.category_l1_code
-        and h.stat_date > {{ add_days('d.stat_date', -(window + 3)) }}
-        and h.stat_date <= d.stat_date
-    group by
-        d.region_level, d.region_code, d.prov_code, d.city_code, d.stat_date, d.category_l1_code,
-        d.tickets, d.escalated_tickets
-),
-
-scored as (
-    select
-        w.*,
-        case
-            when {{ dbt.datediff('f.first_date', 'w.stat_date', 'day') }} - 2 > {{ window }}
-                then {{ window }}
-            when {{ dbt.datediff('f.first_date', 'w.stat_date', 'day') }} - 2 < 0 then 0
-            else {{ dbt.datediff('f.first_date', 'w.stat_date', 'day') }} - 2
-        end as baseline_days
-    from windowed as w
-    cross join first_day as f
-),
-
-expected as (
-    select
-        *,
-        case
-            when baseline_days = 0 then null
-            else 3 * cast(baseline_tickets as {{ double_type() }}) / baseline_days
-        end as expected_tickets
-    from scored
-),
-
-flagged as (
-    select
-        *,
-        (window_tickets - expected_tickets)
-            / sqrt(case when expected_tickets < 0.25 then 0.25 else expected_tickets end)
-            as hotspot_score
-    from expected
-)
+{{ hotspot_scores('places_daily',
+    keys=['region_level', 'region_code', 'prov_code', 'city_code', 'category_l1_code'],
+    match=['region_level', 'region_code', 'category_l1_code'],
+    carry=['tickets', 'escalated_tickets'], measure='tickets', window=window) }}
 
 select
     -- keys

@@ -29,23 +29,17 @@ subscribers as (
 
 
 ticket_categories as (
-    {% for level, column in [('all', "'all'"), ('l1', 'category_l1_code'), ('l2', 'category_l2_code')] -%}
-    select
-        month_start as period_month,
-        prov_code,
-        city_code,
-        '{{ level }}' as category_level,
-        coalesce({{ column }}, 'unknown') as category_code,
-        count(*) as tickets,
-        sum({{ flag_int('is_escalated') }}) as escalated_tickets,
-        sum({{ flag_int('is_closed') }}) as closed_tickets,
+    {{ breakdown_union('complaints', ['month_start as period_month', 'prov_code', 'city_code'],
+        ['month_start', 'prov_code', 'city_code'],
+        [('all', none), ('l1', "coalesce(category_l1_code, 'unknown')"),
+         ('l2', "coalesce(category_l2_code, 'unknown')")],
+        'category_level', 'category_code',
+        'count(*) as tickets,
+        sum(' ~ flag_int('is_escalated') ~ ') as escalated_tickets,
+        sum(' ~ flag_int('is_closed') ~ ') as closed_tickets,
         sum(coalesce(handling_hours, 0)) as handling_hours_total,
-        sum({{ flag_int('satisfaction is not null') }}) as rated_tickets,
-        sum({{ flag_int('is_satisfied') }}) as satisfied_tickets
-    from complaints
-    group by month_start, prov_code, city_code, coalesce({{ column }}, 'unknown')
-    {% if not loop.last %}union all{% endif %}
-    {% endfor %}
+        sum(' ~ flag_int('satisfaction is not null') ~ ') as rated_tickets,
+        sum(' ~ flag_int('is_satisfied') ~ ') as satisfied_tickets') }}
 ),
 
 -- every category seen in the month is reported for every city with subscribers, so per-10k

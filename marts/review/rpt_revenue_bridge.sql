@@ -20,17 +20,4 @@ review as (
     where revenue_yuan_last_month is not null
 )
 
-{% for step, expr in steps -%}
-select
-    -- keys
-    period_month,
-    region_level,
-    region_code,
-    prov_code,
-    is_latest_month,
-    '{{ step }}' as step,
-    -- measures
-    cast({{ expr }} as {{ double_type() }}) as amount
-from review
-{% if not loop.last %}union all{% endif %}
-{% endfor %}
+{{ waterfall_steps('review', steps) }}

@@ -36,57 +36,8 @@ first_day as (
     select min(stat_date) as first_date from calls
 ),
 
-windowed as (
-    select
-        d.city_code,
-        d.prov_code,
-        d.stat_date,
-        d.ivr_node,
-        d.calls,
-        sum(case when h.stat_date > {{ add_days('d.stat_date', -3) }} then h.calls else 0 end)
-            as window_calls,
-        sum(case when h.stat_date <= {{ add_days('d.stat_date', -3) }} then h.calls else 0 end)
-            as baseline_calls
-    from places_daily as d
-    inner join places_daily as h
-        on d.city_code = h.city_code
-        and d.ivr_node = h.ivr_node
-        and h.stat_date > {{ add_days('d.stat_date', -(window + 3)) }}
-        and h.stat_date <= d.stat_date
-    group by d.city_code, d.prov_code, d.stat_date, d.ivr_node, d.calls
-),
-
-scored as (
-    select
-        w.*,
-        case
-            when {{ dbt.datediff('f.first_date', 'w.stat_date', 'day') }} - 2 > {{ window }}
-                then {{ window }}
-            when {{ dbt.datediff('f.first_date', 'w.stat_date', 'day') }} - 2 < 0 then 0
-            else {{ dbt.datediff('f.first_date', 'w.stat_date', 'day') }} - 2
-        end as baseline_days
-    from windowed as w
-    cross join first_day as f
-),
-
-expected as (
-    select
-        *,
-        case
-            when baseline_days = 0 then null
-            else 3 * cast(baseline_calls as {{ double_type() }}) / baseline_days
-        end as expected_calls
-    from scored
-),
-
-flagged as (
-    select
-        *,
-        (window_calls - expected_calls)
-            / sqrt(case when expected_calls < 0.25 then 0.25 else expected_calls end)
-            as hotspot_score
-    from expected
-)
+{{ hotspot_scores('places_daily', keys=['city_code', 'prov_code', 'ivr_node'],
+    match=['city_code', 'ivr_node'], carry=['calls'], measure='calls', window=window) }}
 
 select
     -- keys

@@ -97,37 +97,21 @@ breakdowns as (
     select 'vip_level', code from {{ ref('code_values') }} where code_set = 'vip_level'
 ),
 
+{%- set breakdowns = [('total', none), ('order_type', 'order_type'), ('department', 'department'), ('vip_level', 'vip_level')] %}
+
 order_facts as (
-    {%- for b in ['total', 'order_type', 'department', 'vip_level'] %}
-    select
-        period_month, city_code, '{{ b }}' as breakdown,
-        {{ "'all'" if b == 'total' else b }} as breakdown_value,
-        count(*) as orders,
-        sum(is_closed) as closed_orders,
-        sum(is_within_limit) as within_limit_orders,
-        sum(is_overdue) as overdue_orders,
-        sum(is_reopened) as reopened_orders,
-        sum(is_complaint) as complaint_orders,
-        sum(is_repeat_complaint) as repeat_complaint_orders,
-        sum(is_callback) as callbacks,
-        sum(is_satisfied) as satisfied_callbacks,
-        sum(handling_hours) as handling_hours
-    from classified
-    group by period_month, city_code{{ '' if b == 'total' else ', ' ~ b }}
-    {% if not loop.last %}union all{% endif %}
-    {%- endfor %}
+    {{ breakdown_union('classified', ['period_month', 'city_code'], ['period_month', 'city_code'],
+        breakdowns, 'breakdown', 'breakdown_value',
+        'count(*) as orders, sum(is_closed) as closed_orders,
+        sum(is_within_limit) as within_limit_orders, sum(is_overdue) as overdue_orders,
+        sum(is_reopened) as reopened_orders, sum(is_complaint) as complaint_orders,
+        sum(is_repeat_complaint) as repeat_complaint_orders, sum(is_callback) as callbacks,
+        sum(is_satisfied) as satisfied_callbacks, sum(handling_hours) as handling_hours') }}
 ),
 
 appeal_facts as (
-    {%- for b in ['total', 'order_type', 'department', 'vip_level'] %}
-    select
-        period_month, city_code, '{{ b }}' as breakdown,
-        {{ "'all'" if b == 'total' else b }} as breakdown_value,
-        count(*) as appeals
-    from appeals
-    group by period_month, city_code{{ '' if b == 'total' else ', ' ~ b }}
-    {% if not loop.last %}union all{% endif %}
-    {%- endfor %}
+    {{ breakdown_union('appeals', ['period_month', 'city_code'], ['period_month', 'city_code'],
+        breakdowns, 'breakdown', 'breakdown_value', 'count(*) as appeals') }}
 ),
 
 city_month as (
