@@ -5,30 +5,24 @@ A list is a frame with one row per subscriber. ``add_names`` puts the name besid
 (province, city, package, pay type, network type) from the warehouse dimensions (``dim_region``,
 ``dim_package``; the seeds they are built from when the warehouse lacks them);
 ``caller_reasons`` keeps only the actionable reasons (ml/reasons.py ``ACTIONABLE``), at most three,
-and says so when the model gave fewer; ``export`` writes the chosen columns under Chinese headers
-as CSV (UTF-8 with BOM, so Excel opens the Chinese right) and Excel. Phone numbers are written
-masked or not at all: ``export`` refuses an unmasked one.
+and says so when the model gave fewer; ``export`` (jingfen/sheets.py) writes the chosen columns under Chinese
+headers as CSV and Excel, and refuses an unmasked phone number.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from pathlib import Path
 
 import duckdb
 import pandas as pd
 
 from jingfen.config import REPO_ROOT
+from jingfen.sheets import export  # noqa: F401 — the lists' export (lists.export)
 from ml import reasons, warehouse
 
 SEEDS = REPO_ROOT / "seeds"
 UNKNOWN = "未知"
 REASON_SLOTS = 3
-_CJK = re.compile(r"[\u4e00-\u9fff]")
-# masked as dbt's mask_middle does: a few characters kept at each end, the middle starred
-# (186****0001, a broadband account KD4********0004)
-_MASKED = re.compile(r"^[^*]{0,4}\*{4,}[^*]{0,4}$")
 
 
 @dataclass(frozen=True)
@@ -156,55 +150,3 @@ def caller_reasons(frame: pd.DataFrame, k: int = REASON_SLOTS) -> pd.DataFrame:
             ) + f"另有 {skipped} 条不宜沟通的因素未列出"
     out["reason_note"] = pd.array(notes, dtype="string")
     return out
-
-
-def _width(value: object) -> int:
-    """Display width in Excel columns: a Chinese character is about two."""
-    text = "" if value is None or value is pd.NA else str(value)
-    return len(text) + len(_CJK.findall(text))
-
-
-def _check(frame: pd.DataFrame, columns: dict[str, str]) -> None:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ValueError(f"the list has no column(s) {missing} to export; it has {list(frame)}")
-    english = [h for h in columns.values() if not _CJK.search(h)]
-    if english:
-        raise ValueError(f"every exported header must be Chinese; these are not: {english}")
-    for col in columns:
-        if "msisdn" in col:
-            shown = frame[col].dropna().astype(str)
-            bad = shown[~shown.str.fullmatch(_MASKED)]
-            if len(bad):
-                raise ValueError(
-                    f"column {col} holds {len(bad)} phone number(s) that are not masked "
-                    f"(like 186****0001, first: {bad.iloc[0][:3]}…); a list never carries a full "
-                    "number"
-                )
-
-
-def export(
-    frame: pd.DataFrame,
-    columns: dict[str, str],
-    out_dir: Path,
-    stem: str,
-    sheet: str,
-) -> dict[str, str]:
-    """Write ``frame``'s ``columns`` (source column -> Chinese header, in order) as
-    ``<stem>.csv`` and ``<stem>.xlsx`` (sheet ``sheet``, header frozen, widths fitted)."""
-    _check(frame, columns)
-    table = frame[list(columns)].rename(columns=columns)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    csv = out_dir / f"{stem}.csv"
-    xlsx = out_dir / f"{stem}.xlsx"
-    table.to_csv(csv, index=False, encoding="utf-8-sig")
-    with pd.ExcelWriter(xlsx, engine="openpyxl") as xw:
-        table.to_excel(xw, index=False, sheet_name=sheet)
-        ws = xw.sheets[sheet]
-        ws.freeze_panes = "A2"
-        for i, header in enumerate(table.columns, start=1):
-            longest = max(_width(header), *(_width(v) for v in table.iloc[:200, i - 1]))
-            ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = min(
-                60, longest + 2
-            )
-    return {"csv": str(csv), "xlsx": str(xlsx), "rows": str(len(table))}
