@@ -72,7 +72,9 @@ outstanding as (
         b.city_code,
         m.period_month,
         {{ months_between_starts('b.bill_month', 'm.period_month') }} as age_months,
-        b.due_yuan - coalesce(sum(p.amount_yuan), 0) as outstanding_yuan
+        -- a refund booked against the bill (a negative payment) does not make it owe more than
+        -- its due (docs/warehouse.md "unpaid")
+        least(b.due_yuan - coalesce(sum(p.amount_yuan), 0), b.due_yuan) as outstanding_yuan
     from bills_ever_behind as b
     inner join months as m
         on m.period_month > b.bill_month

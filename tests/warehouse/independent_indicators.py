@@ -71,7 +71,28 @@ RAW_COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "usgm": (("usage_month", "subs_id", "mou", "data_mb"), ("usage_month", "subs_id")),
     "cmsn": (("cmsn_id", "settle_month", "amount_fen", "prov_code"), ("cmsn_id",)),
     "cmpl": (("ticket_id", "accept_time", "prov_code", "is_escalated"), ("ticket_id",)),
+    "hotl": (
+        ("call_id", "arrive_time", "prov_code", "is_to_agent", "is_answered", "queue_seconds"),
+        ("call_id",),
+    ),
+    "work": (
+        (
+            "order_id",
+            "create_time",
+            "subs_id",
+            "prov_code",
+            "order_type",
+            "limit_hours",
+            "close_time",
+            "satisfaction",
+        ),
+        ("order_id",),
+    ),
+    "appl": (("appeal_id", "accept_time", "prov_code"), ("appeal_id",)),
 }
+HOTLINE_ANSWER_SECONDS = 15  # dbt var hotline_answer_seconds (15秒接通率)
+REPEAT_COMPLAINT_DAYS = 30  # dbt var repeat_complaint_days (重复投诉: within 30 days before)
+COMPLAINT_ORDER = "1"  # WORK order_type 1 投诉
 
 
 def read_raw(raw_dir: Path) -> dict[str, pd.DataFrame]:
@@ -332,6 +353,8 @@ def measures(raw: dict[str, pd.DataFrame], packages: pd.DataFrame) -> Measures:
     cols["tickets"] = sum_by(cmpl, "one")
     cols["escalated"] = sum_by(cmpl, "escalated")
 
+    cols.update(_service_measures(raw))
+
     table = pd.DataFrame({k: v.reindex(grid) for k, v in cols.items()}).fillna(0.0)
     first = min(history)
     for col in ("new", "churned", "hv_opening", "hv_churned"):
@@ -339,6 +362,53 @@ def measures(raw: dict[str, pd.DataFrame], packages: pd.DataFrame) -> Measures:
         # are unknown
         table.loc[table.index.get_level_values(1) == first, col] = math.nan
     return Measures(table, history, max(history))
+
+
+def _service_measures(raw: dict[str, pd.DataFrame]) -> dict[str, pd.Series]:
+    """The hotline (by the month a call arrived), work orders (by the month an order was
+    created) and appeals (by the month accepted), docs/warehouse.md "Customer service"."""
+    cols: dict[str, pd.Series] = {}
+    hotl = raw["hotl"].copy()
+    hotl["month"] = month_index(hotl["arrive_time"])
+    offered = hotl["is_to_agent"].astype(bool)
+    answered = hotl["is_answered"].astype(bool)
+    in_time = answered & (hotl["queue_seconds"] <= HOTLINE_ANSWER_SECONDS)
+    hotl["one"] = 1
+    cols["offered_calls"] = sum_by(hotl, "one", offered)
+    cols["answered_calls"] = sum_by(hotl, "one", answered)
+    cols["answered_15s_calls"] = sum_by(hotl, "one", in_time)
+
+    work = raw["work"].copy()
+    work["month"] = month_index(work["create_time"])
+    work["one"] = 1
+    closed = work["close_time"].notna()
+    deadline = work["create_time"] + pd.to_timedelta(work["limit_hours"], unit="h")
+    cols["closed_orders"] = sum_by(work, "one", closed)
+    cols["within_limit_orders"] = sum_by(work, "one", closed & (work["close_time"] <= deadline))
+    complaint = work["order_type"] == COMPLAINT_ORDER
+    cols["complaint_orders"] = sum_by(work, "one", complaint)
+    # a complaint order with another complaint order of the subscriber in the 30 days before
+    c = work.loc[complaint, ["order_id", "subs_id", "create_time"]]
+    pairs = c.merge(c, on="subs_id", suffixes=("", "_before"))
+    earlier = (
+        (pairs["order_id"] != pairs["order_id_before"])
+        & (pairs["create_time_before"] < pairs["create_time"])
+        & (
+            pairs["create_time_before"]
+            >= pairs["create_time"] - pd.Timedelta(days=REPEAT_COMPLAINT_DAYS)
+        )
+    )
+    repeat = work["order_id"].isin(set(pairs.loc[earlier, "order_id"]))
+    cols["repeat_complaint_orders"] = sum_by(work, "one", repeat)
+    rated = work["satisfaction"].notna()
+    cols["callbacks"] = sum_by(work, "one", rated)
+    cols["satisfied_callbacks"] = sum_by(work, "one", work["satisfaction"].isin(["4", "5"]))
+
+    appl = raw["appl"].copy()
+    appl["month"] = month_index(appl["accept_time"])
+    appl["one"] = 1
+    cols["appeals"] = sum_by(appl, "one")
+    return cols
 
 
 def _arrears_at_month_ends(post: pd.DataFrame, paym: pd.DataFrame, months: list[int]) -> pd.Series:
@@ -441,6 +511,18 @@ INDICATORS: dict[str, Callable[[Measures], Figure]] = {
     "COMPLAINTS_PER_10K": lambda m: ratio(m.at("tickets"), m.at("closing"), 10000.0),
     "ESCALATION_RATE": lambda m: ratio(m.at("escalated"), m.at("tickets"), 100.0),
     # business review: the revenue bridge
+    "HOTLINE_ANSWERED_PCT": lambda m: ratio(m.at("answered_calls"), m.at("offered_calls"), 100.0),
+    "HOTLINE_ANSWER_15S_PCT": lambda m: ratio(
+        m.at("answered_15s_calls"), m.at("offered_calls"), 100.0
+    ),
+    "WO_WITHIN_LIMIT_PCT": lambda m: ratio(
+        m.at("within_limit_orders"), m.at("closed_orders"), 100.0
+    ),
+    "REPEAT_COMPLAINT_PCT": lambda m: ratio(
+        m.at("repeat_complaint_orders"), m.at("complaint_orders"), 100.0
+    ),
+    "WO_SATISFACTION_PCT": lambda m: ratio(m.at("satisfied_callbacks"), m.at("callbacks"), 100.0),
+    "APPEALS_PER_MILLION": lambda m: ratio(m.at("appeals"), m.at("closing"), 1_000_000.0),
     "REV_CHANGE": lambda m: Figure(m.at("revenue") - m.at("revenue", 1)),
     "REV_VOLUME_EFFECT": _rev_volume_effect,
     "REV_PRICE_EFFECT": _rev_price_effect,

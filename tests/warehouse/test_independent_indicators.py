@@ -31,19 +31,6 @@ NOT_INDEPENDENT = {
         "where scored, and its rule signals ('usage under half its previous 3-month average') do "
         "not say which usage; mart_high_value_summary holds the latest month only"
     ),
-    # The customer-service indicators arrived with their interfaces this session (issue 17);
-    # their second implementation from the raw HOTL/WORK/APPL files is the next step there.
-    **{
-        code: "customer-service indicator (issue 17): independent implementation still to write"
-        for code in (
-            "HOTLINE_ANSWERED_PCT",
-            "HOTLINE_ANSWER_15S_PCT",
-            "WO_WITHIN_LIMIT_PCT",
-            "REPEAT_COMPLAINT_PCT",
-            "WO_SATISFACTION_PCT",
-            "APPEALS_PER_MILLION",
-        )
-    },
 }
 
 

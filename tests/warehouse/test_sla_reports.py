@@ -55,8 +55,7 @@ def test_one_workbook_per_account_agrees_with_the_raw_circuit_days(
     complete = sorted(
         m
         for m, g in days.groupby("month")
-        if g["stat_date"].dt.day.nunique()
-        == calendar.monthrange(int(m[:4]), int(m[4:]))[1]
+        if g["stat_date"].dt.day.nunique() == calendar.monthrange(int(m[:4]), int(m[4:]))[1]
     )
     done = write_sla_reports(db=warehouse_home.db, out_dir=tmp_path)
     assert done.month == complete[-1]
