@@ -3,8 +3,8 @@
 
 This module is the one owner of that database: its tables, the load's reads and writes
 (``AuditStore``), and the named read-only queries the rest of the code asks (the build state,
-``jingfen status``).  No other module writes SQL against it (dbt reads it as the ``ingest``
-source).
+``jingfen status``).  No other module writes SQL against it: dbt reads it as the ``ingest``
+source, and the Spark build copies those source tables to Parquet whole.
 
 dbt reads this database later and DuckDB allows one writer and no readers meanwhile, so it is
 opened only for a short read at the start of a load and for short transactions (one per chunk of
