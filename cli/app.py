@@ -197,31 +197,15 @@ def status() -> None:
         n = sum(1 for _ in p.rglob("*") if _.is_file()) if p.exists() else 0
         typer.echo(f"  {name + '/':<12} {n:>7} files")
     if paths.ingest_db.exists():
-        import duckdb
+        from jingfen.ingest import audit
+        from jingfen.ingest.model import utcnow
 
-        from jingfen.ingest.model import Waiting, utcnow
-
-        con = duckdb.connect(str(paths.ingest_db), read_only=True)
-        try:
-            rows = con.execute(
-                "select status, count(*) from load_audit group by status order by status"
-            ).fetchall()
-            tables = {r[0] for r in con.execute("show tables").fetchall()}
-            waiting = (
-                con.execute(
-                    "select file_name, waiting_for, first_seen_at, last_seen_at, bytes, "
-                    "modified_us from load_waiting where landing = ? order by file_name",
-                    [str(paths.landing)],
-                ).fetchall()
-                if "load_waiting" in tables
-                else []
-            )
-        finally:
-            con.close()
+        rows = audit.status_counts(paths.ingest_db)
+        waiting = audit.waiting_files(paths.ingest_db, paths.landing)
         typer.echo("load audit: " + ", ".join(f"{s} {n}" for s, n in rows))
         wait_seconds = cfg.ingest_wait_hours * 3600
         now = utcnow()
-        still = [Waiting(*w) for w in waiting if (paths.landing / w[0]).exists()]
+        still = [w for w in waiting if (paths.landing / w.file_name).exists()]
         typer.echo(f"waiting in landing/: {len(still)} files")
         for w in still:
             d = w.summary(wait_seconds)

@@ -17,7 +17,6 @@ broken warehouse is never published.  dbt runs in-process; its progress goes to 
 from __future__ import annotations
 
 import time
-from collections import Counter
 from typing import Any
 
 from prefect import flow, get_run_logger, task
@@ -25,27 +24,19 @@ from prefect.cache_policies import NO_CACHE
 from prefect.utilities.annotations import quote
 
 from indicators.store import ensure_receipt_db
+from jingfen import dbt
 from jingfen.build_state import (
     RawLayerIncomplete,
     audit_watermark,
     changed_selection,
-    missing_raw_interfaces,
+    check_raw_layer,
+    keeps_state,
     project_fingerprint,
     write_state,
 )
 from jingfen.config import settings
-from jingfen.dbt import parse_manifest, run_dbt
 
 __all__ = ["RawLayerIncomplete", "build_flow"]
-
-
-def _summarise(result: Any) -> dict[str, Any]:
-    statuses: Counter[str] = Counter()
-    kinds: Counter[str] = Counter()
-    for r in getattr(result, "results", None) or []:
-        statuses[str(getattr(r.status, "value", r.status))] += 1
-        kinds[str(getattr(r.node, "resource_type", "?")).split(".")[-1].lower()] += 1
-    return {"nodes": sum(statuses.values()), "by_status": dict(statuses), "by_type": dict(kinds)}
 
 
 # dbt failures are deterministic (a failing test fails again): no retries.
@@ -54,37 +45,19 @@ def parse() -> Any:
     """Parse the project once; seed and build reuse the manifest (saves a parse each)."""
     log = get_run_logger()
     t0 = time.perf_counter()
-    manifest = parse_manifest(logger=log)
+    manifest = dbt.parse_manifest(logger=log)
     log.info("project parsed in %.1f s", time.perf_counter() - t0)
     return manifest
 
 
 @task(name="dbt-seed", retries=0, cache_policy=NO_CACHE)
 def seed(full_refresh: bool, manifest: Any) -> dict[str, Any]:
-    log = get_run_logger()
-    t0 = time.perf_counter()
-    args = ["seed"] + (["--full-refresh"] if full_refresh else [])
-    res = run_dbt(args, logger=log, manifest=manifest)
-    out = _summarise(res.result) | {"seconds": round(time.perf_counter() - t0, 1)}
-    log.info("seeds loaded: %d in %.1f s", out["nodes"], out["seconds"])
-    return out
+    return dbt.seed(full_refresh, manifest, get_run_logger())
 
 
 @task(name="dbt-build", retries=0, cache_policy=NO_CACHE)
 def build(full_refresh: bool, select: str | None, manifest: Any) -> dict[str, Any]:
-    log = get_run_logger()
-    t0 = time.perf_counter()
-    # Seeds were loaded by the seed step; their tests still run here.
-    args = ["build", "--exclude", "resource_type:seed"]
-    if full_refresh:
-        args.append("--full-refresh")
-    if select:
-        # cautious: a test runs only if all the models it reads were selected
-        args += ["--select", select, "--indirect-selection", "cautious"]
-    res = run_dbt(args, logger=log, manifest=manifest)
-    out = _summarise(res.result) | {"seconds": round(time.perf_counter() - t0, 1)}
-    log.info("dbt build: %d nodes %s in %.1f s", out["nodes"], out["by_status"], out["seconds"])
-    return out
+    return dbt.build(full_refresh, select, manifest, get_run_logger())
 
 
 @flow(name="build", log_prints=False)
@@ -103,19 +76,10 @@ def build_flow(
         raise ValueError("give either a selection or changed_only, not both")
     # the watermark is read before building: files loaded during the build count next time
     watermark = audit_watermark(paths)
-
-    missing = missing_raw_interfaces(paths)
-    if missing:
-        msg = (
-            f"the raw layer has no files for {', '.join(missing)}: every interface must have been "
-            "loaded at least once (run the ingest flow on a full delivery) before the build"
-        )
-        if select is None:
-            raise RawLayerIncomplete(msg)
-        log.warning(msg)
-
+    check_raw_layer(paths, select, log)
     # HQ's receipt store (empty before the first receive), so the HQ marts always build
     ensure_receipt_db(paths.hq_db)
+
     log.info("step 1/3: dbt parse")
     manifest = parse()
     fingerprint = project_fingerprint(manifest)
@@ -130,10 +94,7 @@ def build_flow(
 
     log.info("step 3/3: dbt build%s", f" --select {select}" if select else "")
     built = build(full_refresh, select, quote(manifest))
-
-    # A partial build from a selection leaves the state alone (it may have skipped new files);
-    # a full build and a changed-only build account for every file loaded before they started.
-    if not select or changed_only:
+    if keeps_state(select, changed_only):
         write_state(paths, fingerprint, watermark)
 
     summary = {

@@ -1,7 +1,8 @@
 """Indicator upload to HQ (总部指标上报) as Prefect flows.
 
 * ``indicators-upload`` — province side, a step of the pipeline after the build: export each
-  province's package for a period from the warehouse and deliver it to HQ's inbox. Re-running is
+  province's package for a period from the warehouse and deliver it to HQ's inbox
+  (indicators/upload.py). Re-running is
   harmless: unchanged figures reuse the existing package and an already delivered package is not
   sent again.
 * ``indicators-receive`` — HQ side, on a schedule: check every package in the inbox, load or
@@ -10,42 +11,23 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 from typing import Any
 
 from prefect import flow, get_run_logger, task
 
-from indicators.export import export_package
+from indicators import upload
 from indicators.package import check_period
 from indicators.receive import receive_all
 from indicators.settings import provinces as all_provinces
-from indicators.transport import deliver, was_delivered
 
 RECEIVE_DEPLOYMENT = "indicators-receive"
 RECEIVE_CRON = "*/30 * * * *"
 TIMEZONE = "Asia/Shanghai"
 
 
-def upload_periods(today: date) -> dict[str, str]:
-    """The periods a nightly run uploads on ``today``: yesterday's daily package and last
-    month's monthly package (re-sent only if its figures changed)."""
-    last_month = today.replace(day=1) - timedelta(days=1)
-    return {
-        "day": (today - timedelta(days=1)).strftime("%Y%m%d"),
-        "month": last_month.strftime("%Y%m"),
-    }
-
-
 @task(retries=3, retry_delay_seconds=[2, 10, 30])
 def export_and_deliver(prov: str, period: str, target: str | None) -> dict[str, Any]:
-    result = export_package(prov, period)
-    pkg = result.package
-    out = result.as_dict()
-    if was_delivered(pkg, target):
-        out["delivered"] = None
-    else:
-        out["delivered"] = deliver(pkg, target)
-    return out
+    return upload.export_and_deliver(prov, period, target)
 
 
 @flow(name="indicators-upload", log_prints=False)

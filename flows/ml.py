@@ -13,28 +13,20 @@ months, write the HTML report, promote it only if better by the margin, then re-
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-# Reading the warehouse can meet a lock held by a reader that is just closing: retry briefly.
-IO_TASK = {"retries": 3, "retry_delay_seconds": [2, 10, 30], "cache_policy": NO_CACHE}
-
-
-def _month(value: str | None) -> date | None:
-    if not value:
-        return None
-    y, m = value.split("-")[:2]
-    return date(int(y), int(m), 1)
+from flows import IO_TASK
 
 
 @task(name="ml-score-churn", **IO_TASK)
 def score_churn(month: str | None) -> dict[str, Any]:
     from ml import churn
+    from ml.warehouse import month_start
 
-    out = churn.score(_month(month))
+    out = churn.score(month_start(month))
     get_run_logger().info(
         "scored %d subscribers of %s with %s (mean p %.4f) in %.1f s",
         out["rows"],
@@ -49,8 +41,9 @@ def score_churn(month: str | None) -> dict[str, Any]:
 @task(name="ml-rate-channels", **IO_TASK)
 def rate_channels(month: str | None) -> dict[str, Any]:
     from ml import channels
+    from ml.warehouse import month_start
 
-    m = _month(month)
+    m = month_start(month)
     out = channels.rate_channels([m] if m else None)
     get_run_logger().info(
         "channel ratings: %s channel-months, %s fraud flags", out["channels_rated"], out["flags"]

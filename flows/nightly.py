@@ -18,7 +18,6 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import duckdb
 from prefect import flow, get_run_logger, task
 
 from flows.build import build_flow
@@ -26,6 +25,7 @@ from flows.indicators import receive_flow, upload_flow
 from flows.ingest import ingest_flow
 from flows.ml import score_flow
 from flows.publish import publish_flow
+from indicators.warehouse import latest_periods as indicator_periods
 from jingfen.config import settings
 from jingfen.dbt import run_dbt
 
@@ -40,14 +40,9 @@ HQ_MARTS = "path:models/staging/hq+"
 @task(retries=0)
 def ensure_champion() -> str:
     """The first night has no model yet: train one (it becomes champion)."""
-    from ml.churn import train_churn
-    from ml.registry import Registry
+    from ml.churn import ensure_champion
 
-    champion = Registry("churn").champion()
-    if champion:
-        return champion
-    get_run_logger().info("no churn model yet: training the first one (it becomes champion)")
-    return str(train_churn()["version"])
+    return ensure_champion(get_run_logger())
 
 
 @task(retries=0)
@@ -58,27 +53,7 @@ def rebuild(select: str) -> None:
 @task
 def latest_periods() -> tuple[list[str], dict[str, str]]:
     """Provinces with data, and the latest month and day of the published indicator values."""
-    con = duckdb.connect(str(settings().paths.published_db), read_only=True)
-    try:
-        provs = [
-            r[0]
-            for r in con.execute(
-                "select distinct prov_code from mart_indicator_values "
-                "where region_level = 'province' order by 1"
-            ).fetchall()
-        ]
-        month, day = con.execute(
-            "select max(case when period_grain = 'month' then period_month end), "
-            "max(case when period_grain = 'day' then stat_date end) from mart_indicator_values"
-        ).fetchall()[0]
-    finally:
-        con.close()
-    periods = {}
-    if month:
-        periods["month"] = month.strftime("%Y%m")
-    if day:
-        periods["day"] = day.strftime("%Y%m%d")
-    return provs, periods
+    return indicator_periods(settings().paths.published_db)
 
 
 @flow(name="nightly", log_prints=False)

@@ -93,3 +93,29 @@ def read_indicator_values(
         raise WarehouseError(f"reading {TABLE} from {db} failed: {e}") from e
     finally:
         con.close()
+
+
+def latest_periods(db: Path) -> tuple[list[str], dict[str, str]]:
+    """Provinces with indicator values in the warehouse, and the latest month (``YYYYMM``) and
+    day (``YYYYMMDD``) they have values for (a grain with none is left out)."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        table = _qualified_table(con, db)
+        provs = [
+            r[0]
+            for r in con.execute(
+                f"select distinct prov_code from {table} where region_level = 'province' order by 1"
+            ).fetchall()
+        ]
+        month, day = con.execute(
+            "select max(case when period_grain = 'month' then period_month end), "
+            f"max(case when period_grain = 'day' then stat_date end) from {table}"
+        ).fetchall()[0]
+    finally:
+        con.close()
+    periods = {}
+    if month:
+        periods["month"] = month.strftime("%Y%m")
+    if day:
+        periods["day"] = day.strftime("%Y%m%d")
+    return provs, periods

@@ -28,6 +28,7 @@ from typing import Any
 import duckdb
 
 from jingfen.config import Paths
+from jingfen.ingest import audit
 from jingfen.interfaces import INTERFACES
 
 
@@ -41,8 +42,28 @@ def missing_raw_interfaces(paths: Paths) -> list[str]:
     return [code for code in INTERFACES if not any((paths.raw / code.lower()).glob("*.parquet"))]
 
 
-# Audit statuses that change the raw layer (a new file, or a corrected re-delivery).
-RAW_CHANGING = ("loaded", "reloaded")
+def check_raw_layer(paths: Paths, select: str | None, logger: Any) -> None:
+    """Every interface must have been loaded once before a whole build (RawLayerIncomplete
+    otherwise); a build of a selection only warns."""
+    missing = missing_raw_interfaces(paths)
+    if not missing:
+        return
+    msg = (
+        f"the raw layer has no files for {', '.join(missing)}: every interface must have been "
+        "loaded at least once (run the ingest flow on a full delivery) before the build"
+    )
+    if select is None:
+        raise RawLayerIncomplete(msg)
+    logger.warning(msg)
+
+
+def keeps_state(select: str | None, changed_only: bool) -> bool:
+    """Whether a build records its state: a whole build and a changed-only build account for
+    every file loaded before they started; a build of a given selection may have skipped new
+    files and leaves the state alone."""
+    return not select or changed_only
+
+
 # Always rebuilt: the load-audit models (every run of the ingest flow changes the audit).
 ALWAYS = "source:ingest+"
 
@@ -65,36 +86,16 @@ def project_fingerprint(manifest: Any) -> str:
     return h.hexdigest()
 
 
-def _audit_rows(paths: Paths, sql: str, params: list[Any] | None = None) -> list[tuple]:
-    """Rows of a read-only query on the load audit (none before the first load)."""
-    if not paths.ingest_db.exists():
-        return []
-    con = duckdb.connect(str(paths.ingest_db), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
-
-
-_RAW_CHANGED = f"status in {RAW_CHANGING}"
-
-
 def audit_watermark(paths: Paths) -> str | None:
     """The newest finish time of a file that changed the raw layer (None before any load)."""
-    rows = _audit_rows(paths, f"select max(finished_at) from load_audit where {_RAW_CHANGED}")
-    return rows[0][0].isoformat() if rows and rows[0][0] else None
+    newest = audit.raw_watermark(paths.ingest_db)
+    return newest.isoformat() if newest else None
 
 
 def changed_files(paths: Paths, since: str | None) -> dict[str, list[tuple[str, str]]]:
     """Per interface, the (status, raw Parquet path) of each file loaded after ``since``."""
-    rows = _audit_rows(
-        paths,
-        "select interface, status, raw_path from load_audit "
-        f"where {_RAW_CHANGED} and finished_at > cast(? as timestamp) order by 1, 3",
-        [since or "1900-01-01"],
-    )
     out: dict[str, list[tuple[str, str]]] = {}
-    for interface, status, raw in rows:
+    for interface, status, raw in audit.raw_changes_since(paths.ingest_db, since):
         if interface:
             out.setdefault(interface, []).append((status, raw))
     return out

@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 import logging
 import os
+import time
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -252,3 +254,48 @@ def run_dbt(
 def parse_manifest(logger: logging.Logger | Any | None = None) -> Any:
     """Parse the project once; pass the result as ``manifest=`` to later calls."""
     return run_dbt(["parse"], logger=logger).result
+
+
+def result_counts(result: Any) -> dict[str, Any]:
+    """Nodes of a dbt run counted by status and by resource type."""
+    statuses: Counter[str] = Counter()
+    kinds: Counter[str] = Counter()
+    for r in getattr(result, "results", None) or []:
+        statuses[str(getattr(r.status, "value", r.status))] += 1
+        kinds[str(getattr(r.node, "resource_type", "?")).split(".")[-1].lower()] += 1
+    return {"nodes": sum(statuses.values()), "by_status": dict(statuses), "by_type": dict(kinds)}
+
+
+def seed(
+    full_refresh: bool, manifest: Any, logger: logging.Logger | Any | None = None
+) -> dict[str, Any]:
+    """``dbt seed``: load the reference seeds; returns the node counts and the seconds taken."""
+    log = logger or logging.getLogger("jingfen.dbt")
+    t0 = time.perf_counter()
+    args = ["seed"] + (["--full-refresh"] if full_refresh else [])
+    res = run_dbt(args, logger=logger, manifest=manifest)
+    out = result_counts(res.result) | {"seconds": round(time.perf_counter() - t0, 1)}
+    log.info("seeds loaded: %d in %.1f s", out["nodes"], out["seconds"])
+    return out
+
+
+def build(
+    full_refresh: bool,
+    select: str | None,
+    manifest: Any,
+    logger: logging.Logger | Any | None = None,
+) -> dict[str, Any]:
+    """``dbt build`` of everything but the seeds (their tests still run), or of a selection;
+    returns the node counts and the seconds taken."""
+    log = logger or logging.getLogger("jingfen.dbt")
+    t0 = time.perf_counter()
+    args = ["build", "--exclude", "resource_type:seed"]
+    if full_refresh:
+        args.append("--full-refresh")
+    if select:
+        # cautious: a test runs only if all the models it reads were selected
+        args += ["--select", select, "--indirect-selection", "cautious"]
+    res = run_dbt(args, logger=logger, manifest=manifest)
+    out = result_counts(res.result) | {"seconds": round(time.perf_counter() - t0, 1)}
+    log.info("dbt build: %d nodes %s in %.1f s", out["nodes"], out["by_status"], out["seconds"])
+    return out

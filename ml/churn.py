@@ -152,6 +152,17 @@ def train_churn(
     )
 
 
+def ensure_champion(logger: Any | None = None) -> str:
+    """The champion's version; the first run has no model yet and trains one (it becomes
+    champion)."""
+    champion = Registry(MODEL_NAME).champion()
+    if champion:
+        return champion
+    if logger is not None:
+        logger.info("no churn model yet: training the first one (it becomes champion)")
+    return str(train_churn()["version"])
+
+
 def risk_deciles(p: np.ndarray) -> np.ndarray:
     """1 = the 10% highest probabilities, 10 = the lowest (ties broken by order)."""
     n = len(p)

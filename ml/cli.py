@@ -28,13 +28,12 @@ def _echo(obj: object) -> None:
 
 
 def _month(value: str | None) -> date | None:
-    if value is None:
-        return None
+    from ml.warehouse import month_start
+
     try:
-        y, m = value.split("-")[:2]
-        return date(int(y), int(m), 1)
-    except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a month like 2026-03") from None
+        return month_start(value)
+    except ValueError as e:
+        raise typer.BadParameter(str(e)) from None
 
 
 @app.command()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -17,6 +18,18 @@ import pandas as pd
 from jingfen.config import settings
 
 SCHEMA = "ml"
+
+
+def month_start(value: str | None) -> date | None:
+    """A month given as ``2026-03`` (a day after it is ignored) as its first day; None for
+    no month (the latest one)."""
+    if not value:
+        return None
+    try:
+        y, m = value.split("-")[:2]
+        return date(int(y), int(m), 1)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a month like 2026-03") from None
 
 
 def build_db() -> Path:

@@ -1,13 +1,15 @@
 """Ingest: validate BSS extract files in landing/, load good ones into the Parquet raw layer,
 quarantine bad ones, and audit every outcome in warehouse/ingest.duckdb.
 
-The core here is engine-free; ``flows/ingest.py`` spreads it over Prefect tasks.  Rules and
-outcomes are described in docs/ingest.md.
+The core here is engine-free: ``run_load`` runs the steps of a load (``jingfen.ingest.load``);
+``flows/ingest.py`` runs the same steps as Prefect tasks.  Rules and outcomes are described in
+docs/ingest.md.
 """
 
 from jingfen.ingest.audit import AuditStore, History
 from jingfen.ingest.discover import Delivery, Discovery, discover
 from jingfen.ingest.load import (
+    LoadSteps,
     begin_load,
     end_load,
     ingest_file,
@@ -29,6 +31,7 @@ __all__ = [
     "FileOutcome",
     "History",
     "LoadContext",
+    "LoadSteps",
     "Reason",
     "ReferenceDataError",
     "RowValidator",

@@ -1,6 +1,11 @@
 """``warehouse/ingest.duckdb``: ``load_audit``, ``load_rejects``, ``load_runs`` and
 ``load_waiting``.
 
+This module is the one owner of that database: its tables, the load's reads and writes
+(``AuditStore``), and the named read-only queries the rest of the code asks (the build state,
+``jingfen status``).  No other module writes SQL against it: dbt reads it as the ``ingest``
+source, and the Spark build copies those source tables to Parquet whole.
+
 dbt reads this database later and DuckDB allows one writer and no readers meanwhile, so it is
 opened only for a short read at the start of a load and for short transactions (one per chunk of
 files), and closed straight after.
@@ -81,6 +86,11 @@ DDL = (
     )""",
 )
 
+# Audit statuses that change the raw layer (a new file, or a corrected re-delivery).
+RAW_CHANGING = ("loaded", "reloaded")
+# Statuses of a delivery that was taken in (loaded, or recognised as content already loaded).
+DELIVERED = (*RAW_CHANGING, "duplicate")
+
 AUDIT_COLUMNS = (
     "load_id, file_name, interface, prov_code, period, seq, md5, bytes, encoding, "
     "records_declared, records_read, records_loaded, records_rejected, status, reason_code, "
@@ -99,6 +109,12 @@ _TYPES = {
     "finished_at": pa.timestamp("us"),
 }
 AUDIT_SCHEMA = pa.schema([(f, _TYPES.get(f, pa.string())) for f in AUDIT_FIELDS])
+
+_RAW_CHANGED = f"status in {RAW_CHANGING}"
+_WAITING_IN_LANDING = (
+    "select file_name, waiting_for, first_seen_at, last_seen_at, bytes, modified_us "
+    "from load_waiting where landing = ? order by file_name"
+)
 
 
 def content_key(interface: str, period: str, md5: str) -> tuple[str, str, str]:
@@ -150,9 +166,9 @@ class History:
             self.rows.setdefault((interface, prov, period, fingerprint), file_name)
 
     def note(self, o: FileOutcome) -> None:
-        if o.md5 and o.status in ("loaded", "reloaded", "duplicate"):
+        if o.md5 and o.status in DELIVERED:
             self.delivered.add((o.file_name, o.md5))
-        if o.md5 and o.status in ("loaded", "reloaded"):
+        if o.md5 and o.status in RAW_CHANGING:
             self._loaded(
                 o.file_name,
                 o.md5,
@@ -235,9 +251,9 @@ class AuditStore:
                 "period, records_read, rows_fingerprint from load_audit "
                 "order by finished_at, started_at"
             ).fetchall():
-                if md5 and status in ("loaded", "reloaded", "duplicate"):
+                if md5 and status in DELIVERED:
                     h.delivered.add((file_name, md5))
-                if md5 and status in ("loaded", "reloaded"):
+                if md5 and status in RAW_CHANGING:
                     h._loaded(file_name, md5, interface, prov, period, records_read, fingerprint)
                 if lid == load_id and dest:
                     if md5:
@@ -253,7 +269,7 @@ class AuditStore:
             con.execute("begin")
             try:
                 for o in outcomes:
-                    if o.status in ("loaded", "reloaded"):
+                    if o.status in RAW_CHANGING:
                         # A (re)load replaces every earlier reject of this delivery's stem.
                         stem = stem_of(o.file_name)
                         con.execute(
@@ -282,11 +298,7 @@ class AuditStore:
     def waiting(self, landing: Path) -> dict[str, Waiting]:
         """The orphans the last load saw in ``landing`` (by file name)."""
         with self.connect() as con:
-            rows = con.execute(
-                "select file_name, waiting_for, first_seen_at, last_seen_at, bytes, modified_us "
-                "from load_waiting where landing = ?",
-                [str(landing)],
-            ).fetchall()
+            rows = con.execute(_WAITING_IN_LANDING, [str(landing)]).fetchall()
         return {r[0]: Waiting(*r) for r in rows}
 
     def save_waiting(self, landing: Path, seen: Sequence[Waiting], load_id: str) -> None:
@@ -332,3 +344,48 @@ class AuditStore:
                     "delete from load_waiting where landing = ? and file_name = ?",
                     [(str(landing), n) for n in gone],
                 )
+
+
+# ---------------------------------------------------------------- read-only queries
+#
+# What the rest of the code asks of the audit.  Read-only connections (a reader never takes the
+# writer's lock), and no rows before the first load created the database.
+
+
+def _read(db_path: Path, sql: str, params: Sequence[object] = ()) -> list[tuple]:
+    if not db_path.exists():
+        return []
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        return con.execute(sql, list(params)).fetchall()
+    except duckdb.CatalogException:  # a database from before the table existed
+        return []
+    finally:
+        con.close()
+
+
+def raw_watermark(db_path: Path) -> datetime | None:
+    """The newest finish time of a file that changed the raw layer (None before any load)."""
+    rows = _read(db_path, f"select max(finished_at) from load_audit where {_RAW_CHANGED}")
+    return rows[0][0] if rows else None
+
+
+def raw_changes_since(db_path: Path, since: str | None) -> list[tuple[str | None, str, str]]:
+    """(interface, status, raw Parquet path) of each file that changed the raw layer after
+    ``since`` (an ISO time; every such file when None), by interface and path."""
+    return _read(
+        db_path,
+        "select interface, status, raw_path from load_audit "
+        f"where {_RAW_CHANGED} and finished_at > cast(? as timestamp) order by 1, 3",
+        [since or "1900-01-01"],
+    )
+
+
+def status_counts(db_path: Path) -> list[tuple[str, int]]:
+    """Files audited per outcome status, by status name."""
+    return _read(db_path, "select status, count(*) from load_audit group by status order by 1")
+
+
+def waiting_files(db_path: Path, landing: Path) -> list[Waiting]:
+    """The orphans the last load recorded as waiting in ``landing``, by file name."""
+    return [Waiting(*r) for r in _read(db_path, _WAITING_IN_LANDING, [str(landing)])]

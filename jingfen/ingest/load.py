@@ -27,9 +27,10 @@ import shutil
 import signal
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from jingfen.extracts import NAME_RE, ExtractName, ExtractNameError, file_digest
@@ -664,63 +665,198 @@ def end_load(ctx: LoadContext, summary: dict) -> None:
     store.close_run(ctx.load_id, utcnow(), summary["files"], json.dumps(summary))
 
 
-def run_load(ctx: LoadContext | None = None, logger: Logger | None = None) -> dict:
-    """The whole load without Prefect (tests, and the body the flow spreads over tasks)."""
+# ---------------------------------------------------------------- the steps of a load
+#
+# A load is six steps, each a function below that takes what the one before returned and reads
+# the audit afresh, so a step run again (a Prefect retry) starts from what was committed.
+# ``run_load`` is the one place that runs them in order; the ingest flow passes the same
+# functions wrapped as Prefect tasks (``LoadSteps``).
+
+
+def open_load(ctx: LoadContext, logger: Logger | None = None) -> tuple[LoadContext, bool]:
+    """Step 1: open the load, or resume the one a killed run left unfinished."""
     logger = logger or log
+    ctx, resumed = begin_load(ctx)
+    if resumed:
+        logger.warning("resuming load %s, which an earlier run left unfinished", ctx.load_id)
+    else:
+        logger.info("load %s started; landing is %s", ctx.load_id, ctx.landing)
+    return ctx, resumed
+
+
+def discover_landing(ctx: LoadContext, logger: Logger | None = None) -> Discovery:
+    """Step 2: what landed."""
+    found = discover(ctx.landing)
+    (logger or log).info(
+        "%d data files in %d interfaces, %d badly named, %d stray control files, %d ignored",
+        len(found.deliveries),
+        len(found.by_interface()),
+        len(found.bad_names),
+        len(found.stray_controls),
+        len(found.ignored),
+    )
+    return found
+
+
+def hold_waiting_files(
+    found: Discovery, ctx: LoadContext, logger: Logger | None = None
+) -> tuple[Discovery, list[Waiting]]:
+    """Step 3: data files whose control file has not arrived (and the reverse) stay in
+    landing/ while they may still be arriving."""
+    logger = logger or log
+    history = AuditStore(ctx.paths.ingest_db).history(ctx.load_id)
+    found, waiting = hold_waiting(found, ctx, history)
+    for w in waiting:
+        said = w.summary(ctx.wait_seconds)
+        logger.info(
+            "%s waits for %s (rejected if none by %s)",
+            said["file"],
+            said["waiting_for"],
+            said["rejected_after"],
+        )
+    return found, waiting
+
+
+def ingest_interface(
+    interface: str,
+    files: Sequence[str | Path],
+    ctx: LoadContext,
+    start: int,
+    total: int,
+    logger: Logger | None = None,
+) -> list[FileOutcome]:
+    """Step 4, once per interface: load its files in order (one validator for the batch; a
+    task per file would cost more than loading a small file).  Run again, it starts from what
+    the audit committed: finished files are gone from landing/, half-finished ones are
+    completed."""
+    logger = logger or log
+    t0 = time.perf_counter()
+    history = AuditStore(ctx.paths.ingest_db).history(ctx.load_id)
+    remaining = [Path(f) for f in files if Path(f).exists()]
+    with RowValidator(ctx.seeds_dir, ctx.paths.tmp / "duckdb") as validator:
+        outcomes = ingest_files(
+            remaining, ctx, history, validator=validator, logger=logger, start=start, total=total
+        )
+    rows = sum(o.records_loaded for o in outcomes)
+    secs = time.perf_counter() - t0
+    logger.info(
+        "%s: %d files, %s rows loaded in %.1f s (%s rows/s)",
+        interface,
+        len(outcomes),
+        f"{rows:,}",
+        secs,
+        f"{rows / secs:,.0f}" if secs > 0 else "-",
+    )
+    return outcomes
+
+
+def ingest_strays(
+    found: Discovery, ctx: LoadContext, start: int, logger: Logger | None = None
+) -> list[FileOutcome]:
+    """Step 5: badly named data files and control files without a data file (rejected and
+    quarantined)."""
+    logger = logger or log
+    history = AuditStore(ctx.paths.ingest_db).history(ctx.load_id)
+    bad = [p for p in found.bad_names if p.exists()]
+    outcomes = ingest_files(bad, ctx, history, logger=logger, start=start, total=found.files)
+    strays = [p for p in found.stray_controls if p.exists()]
+    return outcomes + ingest_stray_controls(strays, ctx, history, logger)
+
+
+def close_load(
+    ctx: LoadContext,
+    outcomes: Sequence[FileOutcome],
+    resumed: bool,
+    seconds: float,
+    waiting: Sequence[Waiting],
+    logger: Logger | None = None,
+) -> dict:
+    """Step 6: close the load and return its summary (counts per outcome, the load_id)."""
+    summary = summarise(ctx, outcomes, resumed, seconds, waiting)
+    end_load(ctx, summary)
+    (logger or log).info(
+        "load %s: %d files — %d loaded, %d reloaded, %d duplicate, %d rejected, %d waiting; "
+        "%s rows loaded (%s rows/s)",
+        ctx.load_id,
+        summary["files"],
+        summary["loaded"],
+        summary["reloaded"],
+        summary["duplicate"],
+        summary["rejected"],
+        summary["waiting"],
+        f"{summary['rows_loaded']:,}",
+        summary["rows_per_second"],
+    )
+    return summary
+
+
+@dataclass(frozen=True)
+class LoadSteps:
+    """The six steps ``run_load`` runs, as callables without the logger: the plain functions
+    (``LoadSteps.direct``) or the ingest flow's Prefect tasks that call them."""
+
+    open_load: Callable[[LoadContext], tuple[LoadContext, bool]]
+    discover_landing: Callable[[LoadContext], Discovery]
+    hold_waiting_files: Callable[[Discovery, LoadContext], tuple[Discovery, list[Waiting]]]
+    ingest_interface: Callable[[str, list[str], LoadContext, int, int], list[FileOutcome]]
+    ingest_strays: Callable[[Discovery, LoadContext, int], list[FileOutcome]]
+    close_load: Callable[[LoadContext, list[FileOutcome], bool, float, list[Waiting]], dict]
+
+    @classmethod
+    def direct(cls, logger: Logger | None = None) -> LoadSteps:
+        """The steps as plain calls logging to ``logger`` (tests, runs without Prefect)."""
+        return cls(
+            partial(open_load, logger=logger),
+            partial(discover_landing, logger=logger),
+            partial(hold_waiting_files, logger=logger),
+            partial(ingest_interface, logger=logger),
+            partial(ingest_strays, logger=logger),
+            partial(close_load, logger=logger),
+        )
+
+
+def run_load(
+    ctx: LoadContext | None = None,
+    logger: Logger | None = None,
+    steps: LoadSteps | None = None,
+) -> dict:
+    """A whole load: the steps in order under the load lock, one interface batch at a time in
+    a fixed order, then the strays.  A bad file is an outcome (rejected and quarantined), not a
+    failure; a fault of the load itself (disk, missing reference seeds, a bug) raises."""
+    steps = steps or LoadSteps.direct(logger)
     ctx = ctx or LoadContext.from_settings()
     t0 = time.perf_counter()
     with load_lock(ctx):
-        ctx, resumed = begin_load(ctx)
-        history = AuditStore(ctx.paths.ingest_db).history(ctx.load_id)
-        found, waiting = hold_waiting(discover(ctx.landing), ctx, history)
-        for w in waiting:
-            said = w.summary(ctx.wait_seconds)
-            logger.info(
-                "%s waits for %s (rejected if none by %s)",
-                said["file"],
-                said["waiting_for"],
-                said["rejected_after"],
-            )
+        ctx, resumed = steps.open_load(ctx)
+        found, waiting = steps.hold_waiting_files(steps.discover_landing(ctx), ctx)
         outcomes: list[FileOutcome] = []
         n = 0
-        with RowValidator(ctx.seeds_dir, ctx.paths.tmp / "duckdb") as validator:
-            for _code, batch in found.by_interface():
-                paths = [d.path for d in batch]
-                outcomes += ingest_files(
-                    paths,
-                    ctx,
-                    history,
-                    validator=validator,
-                    logger=logger,
-                    start=n,
-                    total=found.files,
-                )
-                n += len(paths)
-            outcomes += ingest_files(
-                found.bad_names,
-                ctx,
-                history,
-                validator=validator,
-                logger=logger,
-                start=n,
-                total=found.files,
-            )
-        outcomes += ingest_stray_controls(found.stray_controls, ctx, history, logger)
-        summary = summarise(ctx, outcomes, resumed, time.perf_counter() - t0, waiting)
-        end_load(ctx, summary)
-    return summary
+        for interface, batch in found.by_interface():
+            files = [str(d.path) for d in batch]
+            outcomes += steps.ingest_interface(interface, files, ctx, n, found.files)
+            n += len(files)
+        if found.bad_names or found.stray_controls:
+            outcomes += steps.ingest_strays(found, ctx, n)
+        return steps.close_load(ctx, outcomes, resumed, time.perf_counter() - t0, waiting)
 
 
 __all__ = [
     "Delivery",
     "Discovery",
+    "LoadSteps",
     "begin_load",
-    "hold_waiting",
+    "close_load",
+    "discover_landing",
     "end_load",
+    "hold_waiting",
+    "hold_waiting_files",
     "ingest_file",
     "ingest_files",
+    "ingest_interface",
     "ingest_stray_controls",
+    "ingest_strays",
     "load_lock",
+    "open_load",
     "run_load",
     "summarise",
 ]

@@ -15,7 +15,7 @@ runner = CliRunner()
 
 
 def test_upload_periods_for_a_nightly_run():
-    from flows.indicators import upload_periods
+    from indicators.upload import upload_periods
 
     assert upload_periods(date(2026, 11, 2)) == {"day": "20261101", "month": "202610"}
     assert upload_periods(date(2027, 1, 1)) == {"day": "20261231", "month": "202612"}

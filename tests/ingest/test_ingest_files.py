@@ -310,3 +310,31 @@ def test_rejected_redelivery_keeps_the_loaded_version(ctx, good_files) -> None:
     second = run_load(ctx)
     assert second["rejected"] == 1
     assert raw_count(ctx, "SUBS_44_202601_001") == 30
+
+
+def test_the_audit_answers_its_named_queries(ctx, good_files) -> None:
+    """The questions other modules ask of the load audit (build state, ``jingfen status``):
+    nothing before the first load; after it, what the load's summary and audit rows say."""
+    from jingfen.ingest import audit as owner
+
+    db = ctx.paths.ingest_db
+    assert not db.exists()
+    assert owner.raw_watermark(db) is None and owner.status_counts(db) == []
+    assert owner.raw_changes_since(db, None) == [] and owner.waiting_files(db, ctx.landing) == []
+
+    write_extract(ctx.landing, BAD, rows("SUBS", 5), control=False)  # waits for its control file
+    write_extract(ctx.landing, "SUBS_44_202602_001.dat", ["too|few|fields"] * 3)
+    summary = run_load(ctx)
+    rows_ = audit_rows(ctx)
+    assert owner.status_counts(db) == sorted(
+        (s, sum(r["status"] == s for r in rows_)) for s in {r["status"] for r in rows_}
+    )
+    assert dict(owner.status_counts(db))["loaded"] == summary["loaded"] == 2
+    assert [w.file_name for w in owner.waiting_files(db, ctx.landing)] == [BAD]
+    changed = owner.raw_changes_since(db, None)
+    assert sorted(r[2] for r in changed) == sorted(
+        r["raw_path"] for r in rows_ if r["status"] == "loaded"
+    )
+    newest = max(r["finished_at"] for r in rows_ if r["status"] == "loaded")
+    assert owner.raw_watermark(db) == newest
+    assert owner.raw_changes_since(db, newest.isoformat()) == []
