@@ -291,6 +291,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "rule": ("规则", "Rule"),
     "column_name": ("字段", "Column"),
     "message": ("说明", "Message"),
+    # month-end commentary (月末经营述评)
+    "month_label": ("月份", "Month"),
+    "sentence_no": ("序号", "Sentence"),
+    "topic_zh": ("主题", "Topic"),
+    "sentence": ("述评", "Commentary"),
 }
 
 _DATES = {"period_month", "stat_date", "score_month", "start_date", "end_date"}
@@ -472,6 +477,12 @@ RPT_REVENUE_BRIDGE = dataset(
     "Revenue bridge: last month + volume effect + price effect = this month",
     f"{REGION} is_latest_month step amount",
     extra_metrics=(m("amount", "sum(amount)", "金额（元）", "Amount (yuan)"),),
+)
+RPT_MONTH_COMMENTARY = dataset(
+    "rpt_month_commentary",
+    "月末经营述评：每月每个区域（全国、各省）每句一行（收入量价、用户、ARPU、区域与套餐贡献）",
+    "Month-end commentary: one row per month, region (national, province) and sentence",
+    f"{REGION} region_name month_label is_latest_month sentence_no topic_zh sentence",
 )
 MART_CHURN_SCORES = dataset(
     "mart_churn_scores",
@@ -1281,9 +1292,20 @@ REVIEW = DashboardSpec(
     slug="monthly-review",
     title_zh="月度经营盘点",
     title_en="Monthly business review",
-    description_zh="收入变动的量效应与价效应、最新月收入桥、单价与使用量。",
-    description_en="Revenue change split into volume and price effects, bridge, unit prices and usage.",
+    description_zh="月末经营述评、收入变动的量效应与价效应、最新月收入桥、单价与使用量。",
+    description_en="Month-end commentary, revenue change split into volume and price effects, bridge, unit prices and usage.",
     charts=(
+        ChartSpec(
+            "month_commentary",
+            "月末经营述评",
+            "Month-end commentary",
+            RPT_MONTH_COMMENTARY,
+            "table",
+            columns=("region_name", "topic_zh", "sentence"),
+            order_by=(("region_code", True), ("sentence_no", True)),
+            width=12,
+            height=60,
+        ),
         big_number("REV_CHANGE", MART_BUSINESS_REVIEW, "REV_CHANGE", PROVINCE_ROWS),
         big_number("VOICE_UNIT_PRICE", MART_BUSINESS_REVIEW, "VOICE_UNIT_PRICE", PROVINCE_ROWS),
         big_number("DATA_UNIT_PRICE", MART_BUSINESS_REVIEW, "DATA_UNIT_PRICE", PROVINCE_ROWS),
@@ -1355,7 +1377,21 @@ REVIEW = DashboardSpec(
             width=12,
         ),
     ),  # fmt: skip
-    filters=geo_filters(MART_BUSINESS_REVIEW),
+    filters=(
+        *geo_filters(MART_BUSINESS_REVIEW),
+        # the commentary of one month, the latest closed month unless another is chosen
+        FilterSpec(
+            "commentary_month",
+            "select",
+            "述评月份",
+            "Commentary month",
+            dataset=RPT_MONTH_COMMENTARY,
+            column="month_label",
+            multi=False,
+            default_first=True,
+            ascending=False,
+        ),
+    ),
 )
 
 # ---- 9 总部指标上报 ----------------------------------------------------------------------------

@@ -231,6 +231,10 @@ class FilterSpec:
     column: str | None = None
     parent: str | None = None  # key of the filter this one cascades from (city <- province)
     multi: bool = True
+    # select: preselect the first value in the list's order (with descending order, the latest
+    # month of a label that sorts by month); charts wait for it, so a report shows it too
+    default_first: bool = False
+    ascending: bool = True
 
     @property
     def id(self) -> str:
@@ -754,14 +758,16 @@ def _native_filter(f: FilterSpec, dash: DashboardSpec) -> dict[str, Any]:
             filterType="filter_select",
             targets=[{"datasetUuid": f.dataset.uuid, "column": {"name": f.column}}],
             controlValues={
-                "enableEmptyFilter": False,
-                "defaultToFirstItem": False,
+                "enableEmptyFilter": f.default_first,
+                "defaultToFirstItem": f.default_first,
                 "multiSelect": f.multi,
                 "searchAllOptions": False,
                 "inverseSelection": False,
-                "sortAscending": True,
+                "sortAscending": f.ascending,
             },
         )
+        if f.default_first:
+            out["requiredFirst"] = {"defaultToFirstItem": True}
     return out
 
 

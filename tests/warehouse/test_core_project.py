@@ -46,6 +46,7 @@ NOT_PORTABLE = {
     r"\bdate_trunc\s*\(": "date_trunc (use dbt.date_trunc or month_start)",
     r"\binterval\s+'?\d": "interval literals (use dbt.dateadd)",
     r"\bilike\b": "ILIKE",
+    r"\bformat(_number)?\s*\(": "format / format_number (use number_text() in macros/portable)",
 }
 
 
