@@ -5,7 +5,8 @@
     highest value, or the lowest for an indicator whose direction is lower_better). It carries
     no other province's value, so row-level security on prov_code gives a province its own
     benchmark and nothing else of the others; mart_indicator_values' national rows (prov_code
-    '00') stay 总部-only. -#}
+    '00') stay 总部-only. A province without a value that month (a 同比 without its base month)
+    has no row: there is nothing to compare, and the rank stays a whole number. -#}
 
 with
 
@@ -31,6 +32,7 @@ province_values as (
         case when direction = 'lower_better' then -value else value end as merit
     from indicator_values
     where region_level = 'province'
+        and value is not null
 ),
 
 national_values as (
@@ -45,13 +47,11 @@ national_values as (
 ranked as (
     select
         pv.*,
-        -- ties share a rank; a province without a value is not ranked (NULLs sort last)
-        case when pv.value is not null then
-            rank() over (
-                partition by pv.indicator_code, pv.period_month order by pv.merit desc nulls last
-            )
-        end as rank_among_provinces,
-        count(pv.value) over (
+        -- ties share a rank
+        rank() over (
+            partition by pv.indicator_code, pv.period_month order by pv.merit desc
+        ) as rank_among_provinces,
+        count(*) over (
             partition by pv.indicator_code, pv.period_month
         ) as provinces_ranked
     from province_values as pv

@@ -183,7 +183,8 @@ def test_city_role_cannot_read_headquarters_or_other_cities(superset_instance) -
 def _python_benchmark(db: Path) -> dict[tuple[str, str, str], tuple[Any, ...]]:
     """(indicator, month, province) -> (own value, national value, rank, provinces ranked),
     from the province and national rows of mart_indicator_values, ranked here: 1 + the number
-    of provinces with a strictly better value (higher, lower for lower_better)."""
+    of provinces with a strictly better value (higher, lower for lower_better); a province
+    without a value has no row."""
     rows = query(
         db,
         "select indicator_code, period_month, region_level, prov_code, value "
@@ -205,10 +206,9 @@ def _python_benchmark(db: Path) -> dict[tuple[str, str, str], tuple[Any, ...]]:
         lower = L0_MONTHLY[code]["direction"] == "lower_better"
         ranked = [float(v) for v in values.values() if v is not None]
         for prov, v in values.items():
-            rank = None
-            if v is not None:
-                better = [w for w in ranked if (w < v if lower else w > v)]
-                rank = 1 + len(better)
+            if v is None:  # nothing to compare: no row
+                continue
+            rank = 1 + len([w for w in ranked if (w < v if lower else w > v)])
             out[(code, month, prov)] = normalise(
                 (v, national.get((code, month)), rank, len(ranked))
             )
@@ -349,7 +349,7 @@ def test_benchmark_leaks_no_other_province(superset_instance, pages) -> None:
     exported = answers[f"{BENCHMARK_TABLE.key} csv"]
     rank_col = next(c for c in exported[0] if c in ("全国排名", "rank_among_provinces"))
     ranks = {r[rank_col] for r in exported}
-    assert ranks and all(r == "" or r.isdigit() for r in ranks), ranks
+    assert ranks and all(r.isdigit() for r in ranks), ranks
 
 
 # ---- 4. the China map ------------------------------------------------------------------------
