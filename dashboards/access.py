@@ -1,13 +1,18 @@
-"""Two-level access (两级互访): roles, users and row-level security from config/access.yaml.
+"""Access by level (总部 / 省 / 地市): roles, users and row-level security from config/access.yaml.
 
 - ``hq`` (总部) sees every province and may use SQL Lab on the warehouse.
 - ``province_<GB code>`` (省公司, e.g. ``province_44``) sees only rows with that ``prov_code``,
   on the jingfen datasets and dashboards only, without SQL Lab.
+- ``city_<GB code>`` (地市分公司, e.g. ``city_4401``) sees only its city's rows: ``city_code =
+  '4401'`` where a dataset has a city_code column, else its city rows (``region_level = 'city'
+  and region_code = '4401'``); a dataset with neither (province-level only) shows it nothing.
 - Every dataset with a ``prov_code`` column gets a deny-by-default **Base** filter (``1=0``,
   which applies to everyone *not* in its roles: Admin and hq are exempt) and one **Regular**
-  filter per province role (``prov_code = '44'``). All share the group key ``prov_code``, and
-  Superset ORs filters of one group, so a province user's rows are ``1=0 OR prov_code = '44'``,
-  and a user with no jingfen role sees nothing.
+  filter per province or city role (``prov_code = '44'``). All share the group key
+  ``prov_code``, and Superset ORs filters of one group, so a province user's rows are ``1=0 OR
+  prov_code = '44'``, and a user with no jingfen role sees nothing.
+- Every jingfen role may drill to detail (``can_samples`` on Datasource, which Gamma lacks):
+  the samples query runs under the same row-level security as the chart.
 
 Everything is reconciled to the config: running it twice changes nothing the second time.
 Rules and grants point at dataset ids, which survive a redeploy (the import overwrites in place).
@@ -32,8 +37,10 @@ from jingfen.config import REPO_ROOT, settings
 
 DEFAULT_CONFIG = REPO_ROOT / "config" / "access.yaml"
 PROVINCES_SEED = REPO_ROOT / "seeds" / "provinces.csv"
+REGIONS_SEED = REPO_ROOT / "seeds" / "regions.csv"
 HQ_ROLE = "hq"
 PROVINCE_ROLE_PREFIX = "province_"
+CITY_ROLE_PREFIX = "city_"
 RLS_PREFIX = "jingfen: "
 RLS_GROUP_KEY = "prov_code"
 RLS_COLUMN = "prov_code"
@@ -53,14 +60,23 @@ class UserSpec:
 class AccessConfig:
     provinces: tuple[str, ...]
     users: tuple[UserSpec, ...]
+    cities: tuple[str, ...] = ()
 
     @property
     def roles(self) -> tuple[str, ...]:
-        return (HQ_ROLE, *(province_role(p) for p in self.provinces))
+        return (
+            HQ_ROLE,
+            *(province_role(p) for p in self.provinces),
+            *(city_role(c) for c in self.cities),
+        )
 
 
 def province_role(prov_code: str) -> str:
     return f"{PROVINCE_ROLE_PREFIX}{prov_code}"
+
+
+def city_role(city_code: str) -> str:
+    return f"{CITY_ROLE_PREFIX}{city_code}"
 
 
 def _all_provinces() -> tuple[str, ...]:
@@ -68,25 +84,34 @@ def _all_provinces() -> tuple[str, ...]:
         return tuple(row["prov_code"] for row in csv.DictReader(fh))
 
 
+def _all_cities() -> tuple[str, ...]:
+    with REGIONS_SEED.open(encoding="utf-8") as fh:
+        return tuple(dict.fromkeys(row["city_code"] for row in csv.DictReader(fh)))
+
+
+def _codes(path: Path, key: str, value: Any, known: tuple[str, ...], what: str) -> tuple[str, ...]:
+    """A config list of codes: "all" (every known code), a list of known codes, or nothing."""
+    if value == "all":
+        return known
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise SupersetError(f'{path}: {key!r} must be "all" or a list of codes, got {value!r}.')
+    codes = tuple(str(v) for v in value)
+    unknown = [c for c in codes if c not in known]
+    if unknown:
+        raise SupersetError(f"{path}: {key} {unknown} are not GB/T 2260 codes in {what}.")
+    return codes
+
+
 def load_config(path: Path = DEFAULT_CONFIG) -> AccessConfig:
     """Read and check access.yaml; errors name the file and the offending entry."""
     raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    known = _all_provinces()
-    provs = raw.get("provinces", "all")
-    if provs == "all":
-        provinces = known
-    elif isinstance(provs, list):
-        provinces = tuple(str(p) for p in provs)
-        unknown = [p for p in provinces if p not in known]
-        if unknown:
-            raise SupersetError(
-                f"{path}: provinces {unknown} are not GB/T 2260 codes in {PROVINCES_SEED.name}."
-            )
-    else:
-        raise SupersetError(
-            f"{path}: 'provinces' must be \"all\" or a list of codes, got {provs!r}."
-        )
-    roles = {HQ_ROLE, *(province_role(p) for p in provinces)}
+    provinces = _codes(
+        path, "provinces", raw.get("provinces", "all"), _all_provinces(), PROVINCES_SEED.name
+    )
+    cities = _codes(path, "cities", raw.get("cities"), _all_cities(), REGIONS_SEED.name)
+    roles = {HQ_ROLE, *(province_role(p) for p in provinces), *(city_role(c) for c in cities)}
     users: list[UserSpec] = []
     for i, u in enumerate(raw.get("users") or [], start=1):
         where = f"{path}: users entry {i}"
@@ -100,7 +125,7 @@ def load_config(path: Path = DEFAULT_CONFIG) -> AccessConfig:
         if u["role"] not in roles:
             raise SupersetError(
                 f"{where} ({u['username']}): role {u['role']!r} is neither hq nor a configured "
-                "province role (province_<code>)."
+                "province role (province_<code>) nor a configured city role (city_<code>)."
             )
         users.append(
             UserSpec(
@@ -114,7 +139,7 @@ def load_config(path: Path = DEFAULT_CONFIG) -> AccessConfig:
     names = [u.username for u in users]
     if len(set(names)) != len(names):
         raise SupersetError(f"{path}: a username is listed twice.")
-    return AccessConfig(provinces=provinces, users=tuple(users))
+    return AccessConfig(provinces=provinces, users=tuple(users), cities=cities)
 
 
 def user_password(username: str) -> tuple[str, bool]:
@@ -275,11 +300,20 @@ def provision_access(
     )
     if database is None:
         raise SupersetError(f"Superset has no database named {DATABASE_NAME!r}: deploy first.")
-    rls_tables = sorted(
-        d["id"]
+    columns = {
+        d["id"]: {
+            c["column_name"] for c in client.get(f"/api/v1/dataset/{d['id']}")["result"]["columns"]
+        }
         for d in datasets
-        if RLS_COLUMN
-        in {c["column_name"] for c in client.get(f"/api/v1/dataset/{d['id']}")["result"]["columns"]}
+    }
+    rls_tables = sorted(i for i, cols in columns.items() if RLS_COLUMN in cols)
+    # a city's rows: by city_code, or the city rows of a region hierarchy; datasets with neither
+    # are province-level only and stay denied to city roles (the Base filter)
+    city_by_code = sorted(i for i in rls_tables if "city_code" in columns[i])
+    city_by_region = sorted(
+        i
+        for i in rls_tables
+        if "city_code" not in columns[i] and {"region_level", "region_code"} <= columns[i]
     )
 
     roles = acc.ensure_roles(cfg.roles)
@@ -304,10 +338,16 @@ def provision_access(
     # every province) are never granted to them.
     province_perms = {ds_perm(d) for d in datasets if audiences[str(d["uuid"])] == "all"}
     db_perm = pv("database_access", f"[{DATABASE_NAME}].(id:{database['id']})")
-    acc.set_role_permissions(HQ_ROLE, roles[HQ_ROLE], gamma | sql_lab | {db_perm} | dataset_perms)
-    for prov in cfg.provinces:
-        name = province_role(prov)
-        acc.set_role_permissions(name, roles[name], gamma | province_perms)
+    # drill to detail (POST /datasource/samples), under each role's row-level security
+    samples = {pv("can_samples", "Datasource")}
+    acc.set_role_permissions(
+        HQ_ROLE, roles[HQ_ROLE], gamma | sql_lab | samples | {db_perm} | dataset_perms
+    )
+    for name in (
+        *(province_role(p) for p in cfg.provinces),
+        *(city_role(c) for c in cfg.cities),
+    ):
+        acc.set_role_permissions(name, roles[name], gamma | samples | province_perms)
 
     # Dashboard visibility (DASHBOARD_RBAC): 总部-only dashboards are limited to hq (and Admin);
     # a dashboard without charts (the 报表目录 landing page) grants no dataset, so it is given
@@ -350,6 +390,27 @@ def provision_access(
                 "clause": f"{RLS_COLUMN} = '{prov}'",
                 "group_key": RLS_GROUP_KEY,
             }
+        for city in cfg.cities:
+            for suffix, tables, clause in (
+                ("", city_by_code, f"city_code = '{city}'"),
+                (
+                    " (city rows)",
+                    city_by_region,
+                    f"region_level = 'city' and region_code = '{city}'",
+                ),
+            ):
+                if not tables:
+                    continue
+                name = f"{RLS_PREFIX}{city_role(city)}{suffix}"
+                wanted_rls[name] = {
+                    "name": name,
+                    "description": f"City {city} sees its own rows.",
+                    "filter_type": "Regular",
+                    "tables": tables,
+                    "roles": [roles[city_role(city)]],
+                    "clause": clause,
+                    "group_key": RLS_GROUP_KEY,
+                }
     acc.reconcile_rls(wanted_rls)
 
     for user in cfg.users:

@@ -149,6 +149,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "name_en": ("指标名称（英文）", "Indicator (English)"),
     "domain": ("专题", "Domain"),
     "level": ("指标层级", "Indicator level"),
+    # benchmark (对标) and the China map
+    "prov_iso_code": ("省份ISO编码", "Province ISO 3166-2 code"),
+    "province_value": ("本省值", "Province value"),
+    "rank_among_provinces": ("全国排名", "Rank among provinces"),
+    "provinces_ranked": ("参与排名省份数", "Provinces ranked"),
+    "rank_basis_zh": ("排名规则", "Ranking basis"),
     # revenue
     "revenue_yuan": ("出账收入（元）", "Billed revenue (yuan)"),
     "revenue_yuan_last_month": ("上月收入（元）", "Revenue last month"),
@@ -313,11 +319,15 @@ _NUMBERS = {
 
 
 _TEXTS = {"breakdown_value", "segment_value", "category_code", "category_l1_code"}
+# whole numbers (shown without decimals)
+_INTEGERS = {"rank_among_provinces", "provinces_ranked"}
 
 
 def _type(name: str) -> ColumnType:
     if name in _TEXTS:
         return "VARCHAR"
+    if name in _INTEGERS:
+        return "BIGINT"
     if name in _DATES:
         return "DATE"
     if name.endswith("_at"):
@@ -400,6 +410,16 @@ MART_INDICATOR_VALUES = dataset(
         # missing); a non-additive value only for a single region. Never a sum of rates.
         m("indicator_value", INDICATOR_VALUE_SQL, "指标值", "Indicator value", ",.2f"),
     ),
+)
+# 对标: a province's own value, the national value and its rank, never another province's value
+# (marts/indicators/mart_indicator_benchmark.sql), so row-level security on prov_code suffices.
+MART_INDICATOR_BENCHMARK = dataset(
+    "mart_indicator_benchmark",
+    "对标：每个L0指标、每月、每省一行（本省值、全国值、全国排名）",
+    "Benchmark: one row per L0 indicator per month per province (own value, national, rank)",
+    "indicator_code period_month prov_code indicator_name_zh unit rank_basis_zh prov_name "
+    "prov_iso_code province_value national_value rank_among_provinces provinces_ranked",
+    extra_metrics=(m("province_value", "sum(province_value)", "本省值", "Province value (sum)"),),
 )
 MART_REVENUE_REGION = dataset(
     "mart_revenue_region_month",
@@ -708,6 +728,39 @@ L0_INDICATORS = tuple(
     for r in indicator_rows()
     if r["level"] == "L0" and r["period_grain"] == "month"
 )
+BENCHMARK_TABLE = ChartSpec(
+    key="overview_benchmark",
+    title_zh="对标：本省与全国（L0指标）",
+    title_en="Benchmark: the province against the nation (L0 indicators)",
+    dataset=MART_INDICATOR_BENCHMARK,
+    kind="table",
+    columns=(
+        "period_month",
+        "indicator_name_zh",
+        "prov_name",
+        "province_value",
+        "national_value",
+        "rank_among_provinces",
+        "provinces_ranked",
+        "rank_basis_zh",
+        "unit",
+    ),
+    order_by=(("period_month", False), ("indicator_name_zh", True), ("prov_name", True)),
+    width=12,
+)
+PROVINCE_MAP = ChartSpec(
+    key="overview_province_map",
+    title_zh="各省出账收入地图（元）",
+    title_en="Billed revenue by province (map)",
+    dataset=MART_INDICATOR_BENCHMARK,
+    kind="country_map",
+    metric="province_value",
+    metric_label="出账收入",
+    groupby=("prov_iso_code",),
+    where=(Where("indicator_code", "==", "REV_TOTAL"),),
+    width=12,
+    height=70,
+)
 INDICATOR_OVERVIEW = DashboardSpec(
     slug="executive-overview",
     title_zh="经营概览",
@@ -761,6 +814,8 @@ INDICATOR_OVERVIEW = DashboardSpec(
             order_by=(("indicator_code", True), ("period_month", True), ("prov_code", True)),
             width=12,
         ),
+        PROVINCE_MAP,
+        BENCHMARK_TABLE,
     ),
     filters=geo_filters(MART_INDICATOR_VALUES),
 )

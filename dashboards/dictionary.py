@@ -34,7 +34,8 @@ CHART_COLUMNS = (
 
 def chart_indicators(chart: ChartSpec, codes: Sequence[str], levels: dict[str, str]) -> list[str]:
     """The catalogued indicators a chart shows: a metric named by its code, a chart of
-    mart_indicator_values narrowed to one code, or one listing a level (``level == 'L0'``)."""
+    mart_indicator_values narrowed to one code, or one listing a level (``level == 'L0'``);
+    the 对标 table of mart_indicator_benchmark lists every L0 indicator."""
     known = set(codes)
     shown = [m for m in chart.all_metrics if m in known]
     for w in chart.where:
@@ -42,6 +43,10 @@ def chart_indicators(chart: ChartSpec, codes: Sequence[str], levels: dict[str, s
             shown.append(str(w.val))
         if w.col == "level" and w.op == "==" and chart.dataset.table == "mart_indicator_values":
             shown += [c for c in codes if levels[c] == w.val]
+    if chart.dataset.table == "mart_indicator_benchmark" and not any(
+        w.col == "indicator_code" for w in chart.where
+    ):
+        shown += [c for c in codes if levels[c] == "L0"]
     return list(dict.fromkeys(shown))
 
 

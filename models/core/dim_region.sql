@@ -16,6 +16,7 @@ select
     r.prov_name,
     p.prov_name_short,
     p.prov_name_en,
+    p.prov_iso_code,
     p.geo_region,
     r.city_code,
     r.city_name,

@@ -54,6 +54,14 @@ PROVINCES = {
     "64": ("宁夏", "Ningxia", "西北", 720),
     "65": ("新疆", "Xinjiang", "西北", 2585),
 }
+# ISO 3166-2:CN letter codes, the keys of the China map Superset ships (Country Map, "china")
+ISO_3166_2 = {
+    "11": "BJ", "12": "TJ", "13": "HE", "14": "SX", "15": "NM", "21": "LN", "22": "JL",
+    "23": "HL", "31": "SH", "32": "JS", "33": "ZJ", "34": "AH", "35": "FJ", "36": "JX",
+    "37": "SD", "41": "HA", "42": "HB", "43": "HN", "44": "GD", "45": "GX", "46": "HI",
+    "50": "CQ", "51": "SC", "52": "GZ", "53": "YN", "54": "XZ", "61": "SN", "62": "GS",
+    "63": "QH", "64": "NX", "65": "XJ",
+}  # fmt: skip
 MUNICIPALITIES = {"11", "12", "31", "50"}
 ETHNIC = (
     "朝鲜族",
@@ -135,10 +143,11 @@ def main() -> None:
                 "prov_name_en",
                 "geo_region",
                 "population_10k",
+                "prov_iso_code",
             ]
         )
         for p, (short, en, geo, pop) in PROVINCES.items():
-            w.writerow([p, prov_names[p], short, en, geo, pop])
+            w.writerow([p, prov_names[p], short, en, geo, pop, f"CN-{ISO_3166_2[p]}"])
 
     out: list[list[str]] = []
     for p in PROVINCES:

@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
+from urllib.parse import parse_qs, urlparse
 
 from dashboards.generate import DashboardSpec
 
@@ -35,8 +35,12 @@ CHROMIUM_ARGS = [
 ]
 RENDER_TIMEOUT_S = 90
 ERROR_SELECTORS = ".ant-alert-error, [data-test=error-message], .alert-danger"
-# A drawn chart: an echarts canvas, a table row, a big number, or the "no results" state.
-DRAWN = "canvas, table tbody tr, .header-line, .ant-empty, [class*=EmptyState], .no-results"
+# A drawn chart: an echarts canvas, a table row, a big number, a province of the China map (an
+# SVG path), or the "no results" state.
+DRAWN = (
+    "canvas, table tbody tr, .header-line, .superset-legacy-chart-country-map path.region, "
+    ".ant-empty, [class*=EmptyState], .no-results"
+)
 # The two ways a chart asks for data: the chart-data API and the legacy path (country map).
 CHART_DATA_PATHS = ("/api/v1/chart/data", "/superset/explore_json/")
 # What the table chart and the big number show for a missing value.
@@ -75,7 +79,7 @@ def _capture(requests: dict[int, list[ChartRequest]]):  # type: ignore[no-untype
         if not any(p in resp.url for p in CHART_DATA_PATHS) or resp.request.method != "POST":
             return
         try:
-            body = json.loads(resp.request.post_data or "{}")
+            body = request_body(resp.request.post_data or "{}")
             answer = resp.json()
         except Exception:  # the page was navigated away mid-response: nothing rendered from it
             return
@@ -90,6 +94,22 @@ def _capture(requests: dict[int, list[ChartRequest]]):  # type: ignore[no-untype
         )
 
     return on_response
+
+
+_FORM_FIELD = re.compile(r'name="form_data"\r?\n\r?\n(.*?)\r?\n--', re.S)
+
+
+def request_body(post_data: str) -> dict[str, Any]:
+    """A chart-data request's body: JSON (the chart-data API), or the legacy path's multipart
+    form (multipart or url-encoded) whose ``form_data`` field holds the chart's form data (the
+    country map)."""
+    try:
+        return json.loads(post_data)
+    except ValueError:
+        m = _FORM_FIELD.search(post_data)
+        if m is not None:
+            return {"form_data": json.loads(m.group(1))}
+        return {"form_data": json.loads(parse_qs(post_data)["form_data"][0])}
 
 
 def open_dashboard(page: Any, url: str, dash: DashboardSpec, username: str) -> RenderedDashboard:

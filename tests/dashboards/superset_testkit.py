@@ -44,9 +44,20 @@ def source(ds: DatasetSpec) -> str:
     return f"({ds.sql}) as virtual_table" if ds.sql else f"{ds.schema}.{ds.table}"
 
 
-def reference_sql(chart: ChartSpec, prov: str | None = None) -> str:
-    """The chart's query written independently of Superset (``prov``: what row-level security
-    should leave for a province user)."""
+def city_condition(ds: DatasetSpec, city: str) -> str:
+    """The rows a city user (``city_<code>``) may see: by city_code, else the city rows of a
+    region hierarchy, else none (province-level data)."""
+    cols = {c.name for c in ds.columns}
+    if "city_code" in cols:
+        return f"city_code = {_sql_literal(city)}"
+    if {"region_level", "region_code"} <= cols:
+        return f"region_level = 'city' and region_code = {_sql_literal(city)}"
+    return "1 = 0"
+
+
+def reference_sql(chart: ChartSpec, prov: str | None = None, city: str | None = None) -> str:
+    """The chart's query written independently of Superset (``prov`` / ``city``: what row-level
+    security should leave for a province or a city user)."""
     where = []
     for w in chart.where:
         if w.op == "SQL":
@@ -60,6 +71,8 @@ def reference_sql(chart: ChartSpec, prov: str | None = None) -> str:
             raise NotImplementedError(w.op)
     if prov is not None and chart.dataset.has_province:  # reference data has no province rows
         where.append(f"prov_code = {_sql_literal(prov)}")
+    if city is not None and chart.dataset.has_province:
+        where.append(f"({city_condition(chart.dataset, city)})")
     clause = f"where {' and '.join(where)}" if where else ""
     ds = chart.dataset
     if chart.kind == "table":
@@ -76,9 +89,11 @@ def reference_sql(chart: ChartSpec, prov: str | None = None) -> str:
     return f"select {', '.join([*dims, *metrics])} from {source(ds)} {clause} group by all"
 
 
-def reference_rows(db: Path, chart: ChartSpec, prov: str | None = None) -> set[tuple[Any, ...]]:
+def reference_rows(
+    db: Path, chart: ChartSpec, prov: str | None = None, city: str | None = None
+) -> set[tuple[Any, ...]]:
     """The chart's rows computed straight from the DuckDB file, independently of Superset."""
-    return {normalise(r) for r in query(db, reference_sql(chart, prov))}
+    return {normalise(r) for r in query(db, reference_sql(chart, prov, city))}
 
 
 def query(db: Path, sql: str) -> list[tuple[Any, ...]]:
