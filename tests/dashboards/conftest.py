@@ -32,14 +32,30 @@ from dashboards.server import SupersetClient
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 
 
+# Superset's access tokens expire after 15 minutes (flask-jwt-extended's default) and the
+# client does not refresh them: log the admin in again when its token is older than this.
+ADMIN_TOKEN_MAX_AGE_S = 600
+
+
 @dataclass
 class SupersetInstance:
     home: Path
     url: str
-    admin: SupersetClient
     chart_ids: dict[str, int]  # chart uuid -> id
     dashboard_ids: dict[str, int]  # slug -> id
     timings: dict[str, float] = field(default_factory=dict)
+    _admin: SupersetClient | None = None
+    _admin_at: float = 0.0
+
+    @property
+    def admin(self) -> SupersetClient:
+        """The admin's client, logged in again before its token would expire (a session under
+        load runs the dashboard tests for longer than a token lives)."""
+        if self._admin is None or time.monotonic() - self._admin_at > ADMIN_TOKEN_MAX_AGE_S:
+            with jingfen_home(self.home):
+                self._admin = SupersetClient.as_admin(self.url)
+            self._admin_at = time.monotonic()
+        return self._admin
 
     @property
     def warehouse(self) -> Path:
@@ -113,6 +129,7 @@ def superset_instance(
         timings["start_s"] = round(time.perf_counter() - t0, 1)
         try:
             admin = SupersetClient.as_admin()
+            admin_at = time.monotonic()
             t0 = time.perf_counter()
             deployed = deploy(admin)
             timings["deploy_s"] = round(time.perf_counter() - t0, 1)
@@ -123,7 +140,8 @@ def superset_instance(
             yield SupersetInstance(
                 home=home,
                 url=admin.url,
-                admin=admin,
+                _admin=admin,
+                _admin_at=admin_at,
                 chart_ids={str(c["uuid"]): c["id"] for c in admin.get_all("chart")},
                 dashboard_ids=deployed["dashboards"],
                 timings=timings,
