@@ -26,7 +26,7 @@ from collections import defaultdict
 from typing import Any
 
 import pytest
-from browser_testkit import (
+from testkit.browser import (
     RenderedDashboard,
     RenderedTable,
     as_float,
@@ -36,7 +36,7 @@ from browser_testkit import (
     percent_change,
     shows,
 )
-from superset_testkit import normalise, query, reference_sql, superset_rows
+from testkit.superset import normalise, query, reference_sql, superset_rows
 
 from dashboards.catalogue import (
     DASHBOARDS,

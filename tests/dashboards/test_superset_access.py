@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_testkit import ERROR_SELECTORS, open_dashboard
-from pipeline_warehouse import PROVINCES
-from superset_testkit import normalise, query, reference_rows, superset_rows
+from testkit.browser import ERROR_SELECTORS, open_dashboard
+from testkit.warehouse import PROVINCES
+from testkit.superset import normalise, query, reference_rows, superset_rows
 
 from dashboards import server
 from dashboards.catalogue import (

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from browser_testkit import DRAWN, ERROR_SELECTORS, RENDER_TIMEOUT_S
+from testkit.browser import DRAWN, ERROR_SELECTORS, RENDER_TIMEOUT_S
 
 from dashboards.catalogue import DASHBOARDS, INDICATOR_OVERVIEW
 
@@ -99,7 +99,7 @@ def test_indicator_dictionary_finds_indicators_and_their_reports(
     indicator is there with its 口径, and its report is one click away."""
     import re
 
-    from superset_testkit import query
+    from testkit.superset import query
 
     from dashboards.catalogue import DICTIONARY
 

@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 import yaml
 from aiosmtpd.controller import Controller
-from superset_testkit import normalise, query, reference_sql
+from testkit.superset import normalise, query, reference_sql
 
 from dashboards import reports, server
 from dashboards.catalogue import DASHBOARDS
@@ -113,7 +113,7 @@ def reports_test_config(db: Path) -> tuple[dict[str, Any], float]:
 def reporting(superset_instance: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """The session's Superset with a Celery worker and beat mailing to a local SMTP sink, and a
     test config of reports to deploy."""
-    from superset_testkit import jingfen_home
+    from testkit.superset import jingfen_home
 
     sink = Sink()
     port = server.free_port()

@@ -18,8 +18,8 @@ from typing import Any
 
 import duckdb
 import pytest
-from pipeline_warehouse import PROVINCES
-from superset_testkit import query, reference_rows, superset_rows
+from testkit.superset import query, reference_rows, superset_rows
+from testkit.warehouse import PROVINCES
 
 from dashboards import access, server
 from dashboards.bench import chart_latency

@@ -3,14 +3,11 @@ staging built once per session (reading tests share it; tests that change things
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from dbt_raw_fixture import write_raw_layer
-
-SALT = os.environ["JINGFEN_PII_SALT"]  # set by tests/conftest.py
+from testkit.dbt_raw import write_raw_layer
 
 
 def make_home(root: Path) -> Path:

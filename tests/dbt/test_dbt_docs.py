@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import SALT
+from testkit.dbt_raw import SALT
 
 from jingfen.dbt import run_dbt
 

@@ -7,8 +7,7 @@ import json
 from pathlib import Path
 
 import duckdb
-from conftest import SALT
-from dbt_raw_fixture import CERT_NOS, CUST_NAMES, MSISDNS
+from testkit.dbt_raw import CERT_NOS, CUST_NAMES, MSISDNS, SALT
 
 FORBIDDEN = {
     "msisdn",

@@ -11,7 +11,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from dbt_raw_fixture import MSISDNS
+from testkit.dbt_raw import MSISDNS
 
 from jingfen.dbt import run_dbt
 
@@ -116,7 +116,7 @@ def test_several_seq_parts_are_all_kept(raw_home: Path) -> None:
 
 @pytest.mark.slow
 def test_events_of_unknown_subscribers_fail_only_in_snapshotted_months(raw_home: Path) -> None:
-    from dbt_raw_fixture import write_file
+    from testkit.dbt_raw import write_file
 
     from jingfen.dbt import DbtRunError
     from jingfen.interfaces import INTERFACES

@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from conftest import SALT
+from testkit.dbt_raw import SALT
 
 from jingfen.dbt import run_dbt
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hq_helpers import DAY, MONTH, indicator_rows, write_warehouse
+from testkit.hq import DAY, MONTH, indicator_rows, write_warehouse
 
 from indicators.catalogue import Catalogue, load_catalogue
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from hq_helpers import MONTH, query
+from testkit.hq import MONTH, query
 from typer.testing import CliRunner
 
 from cli.indicators import app

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import duckdb
 import pytest
-from hq_helpers import MONTH, arrive_at, build_hq_marts, write_warehouse
+from testkit.hq import MONTH, arrive_at, build_hq_marts, write_warehouse
 
 from indicators.export import export_package
 from indicators.receive import receive_all

@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from hq_helpers import MONTH, arrive_at
+from testkit.hq import MONTH, arrive_at
 
 from indicators.export import export_package
 from indicators.receive import receive_all

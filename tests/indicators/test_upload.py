@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from datetime import date, datetime
 
-from hq_helpers import DAY, MONTH, arrive_at, query, resign
+from testkit.hq import DAY, MONTH, arrive_at, query, resign
 
 from indicators.catalogue import load_catalogue, parse_linear_formula
 from indicators.export import export_package

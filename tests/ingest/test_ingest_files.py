@@ -6,15 +6,16 @@ from __future__ import annotations
 from dataclasses import replace
 
 import duckdb
-from conftest import (
+from testkit.ingest import (
     assert_good_loaded,
     audit,
     audit_rows,
     raw_count,
     reason_text,
     rejects,
+    rows,
+    write_extract,
 )
-from ingest_helpers import rows, write_extract
 
 from jingfen.extracts import write_control
 from jingfen.ingest import LoadContext, run_load

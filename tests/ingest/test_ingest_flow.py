@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from ingest_helpers import codes_from_seeds, rows, write_extract
+from testkit.ingest import codes_from_seeds, rows, write_extract
 
 from jingfen.config import REPO_ROOT, beijing_today, settings
 from jingfen.extracts import write_control

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from ingest_helpers import rows, write_extract, write_seeds
+from testkit.ingest import rows, write_extract, write_seeds
 
 from jingfen.config import REPO_ROOT, Settings
 from jingfen.ingest import AuditStore, LoadContext, Waiting, run_load

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from ingest_helpers import rows, write_extract
+from testkit.ingest import rows, write_extract
 
 from jingfen.ingest import run_load
 from jingfen.interfaces import INTERFACES

@@ -9,8 +9,15 @@ from datetime import date
 
 import duckdb
 import pytest
-from conftest import assert_good_loaded, audit, audit_rows, raw_count, reason_text
-from ingest_helpers import rows, write_extract
+from testkit.ingest import (
+    assert_good_loaded,
+    audit,
+    audit_rows,
+    raw_count,
+    reason_text,
+    rows,
+    write_extract,
+)
 from typer.testing import CliRunner
 
 from cli.app import app

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from ingest_helpers import rows, write_extract
+from testkit.ingest import rows, write_extract
 
 from jingfen.config import Settings, beijing_today
 from jingfen.extracts import ExtractName

@@ -1,9 +1,11 @@
 """One small warehouse built twice — on DuckDB and on a local Spark session — from the same
 loaded extracts, shared by the Spark tests.
 
-The data set (1,500 subscribers, 2 provinces, 13 months, 2 increment days) is simulated and
-ingested once; ``flows.build.build_flow`` builds it on DuckDB, then ``jingfen.spark`` builds the
-same dbt project on Spark from the same raw-layer Parquet files and exports every table.
+Its own build, not the session's standard warehouse: Spark adds its state to the home, and a
+smaller set (1,500 subscribers, 2 provinces, 13 months, 2 increment days) keeps the Spark build
+short. It is simulated and ingested once (``testkit.warehouse.simulate_and_ingest``);
+``flows.build.build_flow`` builds it on DuckDB, then ``jingfen.spark`` builds the same dbt
+project on Spark from the same raw-layer Parquet files and exports every table.
 Skipped (with the reason) only when the Spark environment is missing: `make test-spark`
 creates it first, so there it always runs.
 """
@@ -17,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from testkit.warehouse import simulate_and_ingest
 
 SIM = {"subscribers": 1500, "provinces": ("44", "11"), "months": 13, "days": 2, "start": "2025-10"}
 
@@ -41,10 +44,7 @@ def two_builds(
         pytest.skip(f"Spark environment missing: {exc}")
 
     from flows.build import build_flow
-    from flows.ingest import ingest_flow
     from jingfen.config import settings
-    from simulator.config import SimConfig
-    from simulator.generate import simulate
 
     home = tmp_path_factory.mktemp("spark") / "home"
     with pytest.MonkeyPatch.context() as mp:
@@ -53,8 +53,7 @@ def two_builds(
         paths = settings().paths.ensure()
         seconds: dict[str, float] = {}
         t0 = time.perf_counter()
-        simulate(SimConfig(**SIM), paths.landing, paths.truth)  # type: ignore[arg-type]
-        ingest_flow()
+        simulate_and_ingest(home, **SIM)
         seconds["simulate_ingest"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         build_flow(full_refresh=True)

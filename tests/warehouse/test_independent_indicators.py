@@ -1,23 +1,20 @@
 """The L0 and L1 indicators of ``mart_indicator_values`` against a second, independent
-implementation over the raw Parquet (independent_indicators.py, written from docs/warehouse.md),
-and the national rows against the provinces for every kind of indicator (issue #12)."""
+implementation over the raw Parquet (tests/testkit/independent_indicators.py, written from
+docs/warehouse.md), and the national rows against the provinces for every kind of indicator
+(issue #12)."""
 
 from __future__ import annotations
 
 import math
-import sys
 from datetime import datetime
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pytest
+from testkit import independent_indicators as independent
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "indicators"))  # hq_helpers
-import independent_indicators as independent  # noqa: E402
-
-from indicators.catalogue import Catalogue, Indicator, load_catalogue  # noqa: E402
+from indicators.catalogue import Catalogue, Indicator, load_catalogue
 
 pytestmark = pytest.mark.slow
 
@@ -279,7 +276,7 @@ def test_hq_national_table_is_made_from_the_provinces(
     nightly export sends); HQ's national table (mart_hq_national) has, for every additive
     indicator, the sum of the provinces or the ratio/change of their summed numerators and
     denominators — and for the L0/L1 indicators the independently computed national figure."""
-    from hq_helpers import arrive_at, build_hq_marts
+    from testkit.hq import arrive_at, build_hq_marts
 
     from indicators.export import export_package
     from indicators.receive import receive_all

@@ -1,18 +1,13 @@
 """The subject marts and the indicator values on the standard test set, checked against figures
 computed here straight from the star schema (not through the marts' own SQL)."""
 
-# ruff: noqa: F811 — the fixtures are imported from conftest_marts (no shared conftest yet)
 from __future__ import annotations
 
 import csv
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from conftest_marts import marts_db, marts_home  # noqa: E402, F401
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[2]

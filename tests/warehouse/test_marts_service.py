@@ -2,19 +2,14 @@
 test set: enquiry surges found by the hot-spot mart, the call centre's behaviour by tier, the
 key accounts' SLA breaches, and work orders reconciled with the staged rows."""
 
-# ruff: noqa: F811 — the fixtures are imported from conftest_marts (no shared conftest yet)
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from conftest_marts import marts_db, marts_home  # noqa: E402, F401
-from service_recall import measure, measure_home  # noqa: E402
+from testkit.service_recall import measure, measure_home
 
 
 def test_surge_matching_needs_city_topic_and_dates() -> None:

@@ -5,7 +5,7 @@ A surge is found by a hot row of the same city and IVR topic dated from its firs
 after its last (the mart's window is the 3 days to a day). A hot-spot episode (city x topic x
 month of hot rows) is a false alarm when no planted surge or cell outage (fault calls, topic 21)
 of that city explains it within those dates. Report alone:
-``python tests/warehouse/service_recall.py JINGFEN_HOME``."""
+``python tests/testkit/service_recall.py JINGFEN_HOME``."""
 
 from __future__ import annotations
 

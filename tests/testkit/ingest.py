@@ -1,4 +1,5 @@
-"""A small extract writer and fixture seeds for the ingest tests (independent of the simulator)."""
+"""A small extract writer and fixture seeds for the ingest tests (independent of the simulator),
+and readers of what a load left behind (load_audit, load_rejects, raw files, quarantine)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,10 @@ import gzip
 import tempfile
 from pathlib import Path
 
+import duckdb
+
 from jingfen.extracts import ExtractName, write_control
+from jingfen.ingest import LoadContext
 from jingfen.interfaces import INTERFACES, Column
 
 # Fixture reference data: just enough codes for every interface.
@@ -137,3 +141,46 @@ def _fixture_codes() -> dict[str, str]:
 
 
 FIXTURE_CODES.update(_fixture_codes())
+
+
+# ---- reading what a load left behind ---------------------------------------------------------
+def audit(ctx: LoadContext) -> dict[str, dict]:
+    """The latest load_audit row per file name."""
+    with duckdb.connect(str(ctx.paths.ingest_db), read_only=True) as con:
+        cur = con.execute("select * from load_audit order by started_at, finished_at")
+        cols = [d[0] for d in cur.description]
+        return {r[1]: dict(zip(cols, r, strict=True)) for r in cur.fetchall()}
+
+
+def audit_rows(ctx: LoadContext) -> list[dict]:
+    with duckdb.connect(str(ctx.paths.ingest_db), read_only=True) as con:
+        cur = con.execute("select * from load_audit order by file_name, started_at")
+        cols = [d[0] for d in cur.description]
+        return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+
+
+def rejects(ctx: LoadContext) -> list[dict]:
+    with duckdb.connect(str(ctx.paths.ingest_db), read_only=True) as con:
+        cur = con.execute("select * from load_rejects order by file_name, line_no, column_name")
+        cols = [d[0] for d in cur.description]
+        return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+
+
+def raw_count(ctx: LoadContext, stem: str) -> int:
+    path = ctx.paths.raw / stem[:4].lower() / f"{stem}.parquet"
+    return duckdb.sql(f"select count(*) from '{path}'").fetchall()[0][0]
+
+
+def assert_good_loaded(ctx: LoadContext, good: dict[str, int]) -> None:
+    a = audit(ctx)
+    for name, n in good.items():
+        assert a[name]["status"] == "loaded", a[name]
+        assert a[name]["records_loaded"] == n
+        assert raw_count(ctx, name.removesuffix(".dat")) == n
+        assert (ctx.paths.home / a[name]["destination"]).is_file()
+    assert not any(ctx.landing.iterdir()), list(ctx.landing.iterdir())
+
+
+def reason_text(ctx: LoadContext, name: str) -> str:
+    (path,) = ctx.paths.quarantine.glob(f"*/{name}.reason.txt")
+    return path.read_text(encoding="utf-8")

@@ -16,7 +16,7 @@ incident's province in its dates (a province-level KPI that moved because one of
 down is right, only coarse), or on a fraudulent dealer up to 3 months after its last batch (its
 subscribers are still recent acquisitions), explains it without counting as finding it.
 
-Run ``python tests/warehouse/marts_recall.py JINGFEN_HOME`` for the report.
+Run ``python tests/testkit/marts_recall.py JINGFEN_HOME`` for the report.
 """
 
 from __future__ import annotations

@@ -5,6 +5,7 @@ depend on the simulator or the ingest flow."""
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ ARROW = {
     "ts": pa.timestamp("us"),
     "flag": pa.bool_(),
 }
+SALT = os.environ["JINGFEN_PII_SALT"]  # set by tests/conftest.py before any test module
 LOADED_AT = datetime(2026, 11, 2, 1, 30, tzinfo=UTC).replace(tzinfo=None)
 LOAD_ID = "L20261102T013000"
 
