@@ -23,8 +23,8 @@ from typing import Any
 
 import pytest
 from testkit.browser import ERROR_SELECTORS, open_dashboard
-from testkit.warehouse import PROVINCES
 from testkit.superset import normalise, query, reference_rows, superset_rows
+from testkit.warehouse import PROVINCES
 
 from dashboards import server
 from dashboards.catalogue import (
