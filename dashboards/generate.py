@@ -64,10 +64,15 @@ DATABASE_UUID = stable_uuid("database", DATABASE_NAME)
 # ---- specs -----------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class ColumnSpec:
+    """A dataset column; ``expression`` makes it a calculated column (SQL over the table's
+    columns, e.g. a code decoded to its name), ``d3format`` how a table prints it."""
+
     name: str
     type: ColumnType
     label_zh: str
     label_en: str
+    expression: str | None = None
+    d3format: str | None = None
 
     @property
     def is_dttm(self) -> bool:
@@ -356,7 +361,7 @@ def render_dataset(ds: DatasetSpec) -> dict[str, Any]:
                 "advanced_data_type": None,
                 "groupby": True,
                 "filterable": True,
-                "expression": None,
+                "expression": c.expression,
                 "description": c.label_en,
                 "python_date_format": None,
                 "extra": None,
@@ -442,13 +447,22 @@ def _y_format(chart: ChartSpec) -> str:
 
 
 def _number_formats(chart: ChartSpec) -> dict[str, Any]:
-    """Two decimals for measures in raw tables (probabilities and rates as they are stored)."""
+    """How a table prints its numbers: a raw table's columns by their format (counts whole,
+    other measures with two decimals), a summary table's metrics by theirs."""
     out: dict[str, Any] = {}
     for name in chart.columns:
         col = chart.dataset.column(name)
-        if col.type in ("DOUBLE", "DECIMAL"):
-            fmt = ".1%" if name.startswith("p_") else ",.2f"
-            out[name] = {"d3NumberFormat": fmt}
+        if col.d3format:
+            out[name] = {"d3NumberFormat": col.d3format}
+        elif col.type in ("BIGINT", "INTEGER", "HUGEINT"):
+            out[name] = {"d3NumberFormat": ",d"}
+        elif col.type in ("DOUBLE", "DECIMAL"):
+            out[name] = {"d3NumberFormat": ",.2f"}
+    if chart.kind == "agg_table":
+        for name in chart.metrics:
+            fmt = chart.dataset.metric(name).d3format
+            if fmt:
+                out[_metric_label(chart, name)] = {"d3NumberFormat": fmt}
     return out
 
 
@@ -491,6 +505,7 @@ def chart_params(chart: ChartSpec) -> dict[str, Any]:
             "table_timestamp_format": "%Y-%m-%d",
             "show_cell_bars": True,
             "percent_metrics": [],
+            "column_config": _number_formats(chart),
         }
     assert chart.metric is not None
     metric = _adhoc_metric(chart)
@@ -879,7 +894,7 @@ def indicator_trend_chart(
     *,
     metric: str = "value",
     region_level: str = "province",
-    series: str = "prov_code",
+    series: str = "region_name",
     where: tuple[Where, ...] = (),
 ) -> ChartSpec:
     """The monthly trend of one indicator, one line per region (one chart per indicator)."""

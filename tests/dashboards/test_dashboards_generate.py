@@ -147,7 +147,7 @@ def test_every_report_has_period_and_province_filters() -> None:
     for d in REPORTS:
         kinds = {(f.kind, f.column) for f in d.filters}
         assert ("time", None) in kinds, d.slug
-        assert ("select", "prov_code") in kinds, d.slug
+        assert ("select", "prov_name") in kinds, d.slug
 
 
 def test_datasets_are_limited_by_province_or_hq_only() -> None:

@@ -19,7 +19,7 @@ from typing import Any
 import duckdb
 import pytest
 from pipeline_warehouse import PROVINCES
-from superset_testkit import query, reference_rows, superset_rows
+from superset_testkit import query, reference_rows, source, superset_rows
 
 from dashboards import access, server
 from dashboards.bench import chart_latency
@@ -93,8 +93,7 @@ def test_every_dataset_column_exists_in_the_warehouse(superset_instance) -> None
     con = duckdb.connect(str(superset_instance.warehouse), read_only=True)
     try:
         for ds in datasets.values():
-            src = f"({ds.sql})" if ds.sql else f"{ds.schema}.{ds.table}"
-            have = {r[0] for r in con.execute(f"describe select * from {src} as t").fetchall()}
+            have = {r[0] for r in con.execute(f"describe select * from {source(ds)}").fetchall()}
             missing = [c.name for c in ds.columns if c.name not in have]
             assert missing == [], f"{ds.table} lacks {missing} in the published warehouse"
     finally:
