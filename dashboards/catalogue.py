@@ -178,13 +178,36 @@ def _decode_by(kind_column: str, value_column: str, code_sets: dict[str, str]) -
     return f"case {whens} else {value_column} end"
 
 
-# Calculated name columns: name -> (the code columns it needs, its SQL). A dataset gets the
-# ones its physical columns lack (:func:`dataset`); charts and filters use these, row-level
-# security and joins stay on the codes.
+# Region names come from joins with the region seeds (a dataset whose table lacks them reads
+# it through a SELECT that adds them, :func:`dataset`): a CASE over 300-odd cities would cost
+# Superset's SQL parser about 150 ms on every query. name -> (its code, the join, its SQL).
+GEO_JOINS: dict[str, tuple[str, str, str]] = {
+    "prov_name": (
+        "prov_code",
+        "left join main.provinces as p on p.prov_code = t.prov_code",
+        "p.prov_name",
+    ),
+    "city_name": (
+        "city_code",
+        "left join (select distinct city_code, city_name from main.regions) as c"
+        " on c.city_code = t.city_code",
+        "c.city_name",
+    ),
+    "region_name": (  # region codes are unique across levels: '00', 2 digits, 4 digits
+        "region_code",
+        "left join (select '00' as region_code, '全国' as region_name"
+        " union all select prov_code, prov_name from main.provinces"
+        " union all select distinct city_code, city_name from main.regions) as r"
+        " on r.region_code = t.region_code",
+        "coalesce(r.region_name, t.region_code)",  # a cell keeps its id
+    ),
+}
+GEO_NAMES = tuple(GEO_JOINS)
+
+# Calculated name columns for short code lists: name -> (the code columns it needs, its SQL).
+# A dataset gets those of its ``name_columns`` (:func:`dataset`); charts and filters use the
+# names, row-level security and joins stay on the codes.
 NAME_COLUMNS: dict[str, tuple[tuple[str, ...], str]] = {
-    "prov_name": (("prov_code",), decode("prov_code", "province")),
-    "city_name": (("city_code",), decode("city_code", "city")),
-    "region_name": (("region_code",), decode("region_code", "region")),
     "region_level_name": (("region_level",), decode("region_level", "region_level")),
     "package_name": (("package_code",), decode("package_code", "package")),
     "breakdown_name": (
@@ -211,8 +234,6 @@ NAME_COLUMNS: dict[str, tuple[tuple[str, ...], str]] = {
     "interface_name": (("interface",), decode("interface", "interface")),
     "load_status_name": (("status",), decode("status", "load_status")),
 }
-# Added to every dataset that has the code: the 省份 / 地市 filters select by these names.
-GEO_NAMES = ("prov_name", "city_name", "region_name")
 
 
 # ---- columns: one label per column name across the marts ------------------------------------
@@ -480,12 +501,22 @@ def dataset(
     """A dataset whose columns take their labels from :data:`LABELS` and whose metrics come
     from the indicator catalogue (``catalogue_table``: the mart a virtual dataset reads).
 
-    Name columns (:data:`NAME_COLUMNS`) the table lacks are added as calculated columns: the
-    province, city and region names wherever their codes are, and those of ``name_columns``."""
+    The province, city and region names are added wherever their codes are and the table
+    lacks them (:data:`GEO_JOINS`: the dataset becomes a SELECT over the table that joins the
+    region seeds; the 省份 / 地市 filters select by these names), and the names of
+    ``name_columns`` as calculated columns (:data:`NAME_COLUMNS`)."""
     physical = columns.split()
+    geo = [n for n in GEO_NAMES if n not in physical and GEO_JOINS[n][0] in physical]
+    if geo:
+        src = f"({sql})" if sql else f"{schema}.{table}"
+        sql = (
+            f"select t.*, {', '.join(f'{GEO_JOINS[n][2]} as {n}' for n in geo)} from {src} as t "
+            + " ".join(GEO_JOINS[n][1] for n in geo)
+        )
+        physical = [*physical, *geo]
     calculated = [
         n
-        for n in (*GEO_NAMES, *name_columns.split())
+        for n in name_columns.split()
         if n not in physical and set(NAME_COLUMNS[n][0]) <= set(physical)
     ]
     missing = [n for n in (*physical, *calculated) if n not in LABELS]

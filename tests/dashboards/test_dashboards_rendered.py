@@ -512,8 +512,11 @@ def test_hq_national_table_is_the_central_national_figure(superset_instance, ren
     )[0][0]
     kinds: set[str] = set()
     problems = []
+    # The table shows the indicator's name and unit, not its code: (name, unit) is unique.
+    by_name = {(r["name_zh"], r["unit"]): c for c, r in SEED.items()}
     for cells in table.rows:
-        period, code = cells[col["period"]], cells[col["indicator_code"]]
+        period = cells[col["period"]]
+        code = by_name[(cells[col["indicator_name_zh"]], cells[col["unit"]])]
         reported = parse_number(cells[col["provinces_reported"]])
         if reported is None or reported[0] != provinces:
             continue  # a period some package of which was sent back: the uploads are partial
