@@ -151,7 +151,7 @@ def names(code_set: str) -> dict[str, str]:
         }
     if code_set == "interface":
         return {code: i.name_zh for code, i in INTERFACES.items()}
-    if code_set in ("net_type", "customer_type", "pay_type"):
+    if code_set in ("net_type", "customer_type", "pay_type", "ivr_node"):
         return _pairs("code_values", "code", "name_zh", code_set=code_set)
     found = _pairs("display_names", "code", "name_zh", code_set=code_set)
     if not found:
@@ -204,6 +204,8 @@ GEO_JOINS: dict[str, tuple[str, str, str]] = {
 }
 GEO_NAMES = tuple(GEO_JOINS)
 
+_KPI_PART_1, _KPI_PART_2 = "split_part(kpi_code, ':', 1)", "split_part(kpi_code, ':', 2)"
+
 # Calculated name columns for short code lists: name -> (the code columns it needs, its SQL).
 # A dataset gets those of its ``name_columns`` (:func:`dataset`); charts and filters use the
 # names, row-level security and joins stay on the codes.
@@ -228,6 +230,19 @@ NAME_COLUMNS: dict[str, tuple[tuple[str, ...], str]] = {
     "channel_type_name": (("channel_type",), decode("channel_type", "channel_class")),
     "category_name": (("category_code",), decode("category_code", "complaint_category")),
     "kpi_name": (("kpi_code",), decode("kpi_code", "daily_kpi")),
+    # an alert's KPI may carry what it is about: complaints_01 (category), hotline_calls_21
+    # (IVR node), arpu_yuan:P4G099 (package), circuit_availability_pct:KC4400000016 (circuit)
+    "alert_kpi_name": (
+        ("kpi_code",),
+        "case"
+        " when left(kpi_code, 11) = 'complaints_' then"
+        f" '投诉工单：' || {decode('substr(kpi_code, 12)', 'complaint_category')}"
+        " when left(kpi_code, 14) = 'hotline_calls_' then"
+        f" '热线来话：' || {decode('substr(kpi_code, 15)', 'ivr_node')}"
+        " when strpos(kpi_code, ':') > 0 then"
+        f" {decode(_KPI_PART_1, 'daily_kpi')} || '：' || {decode(_KPI_PART_2, 'package')}"
+        f" else {decode('kpi_code', 'daily_kpi')} end",
+    ),
     "alert_kind_name": (("alert_kind",), decode("alert_kind", "alert_kind")),
     "alert_source_name": (("alert_source",), decode("alert_source", "alert_source")),
     "reason_1_name": (("reason_1_code",), decode("reason_1_code", "churn_reason")),
@@ -373,6 +388,7 @@ LABELS: dict[str, tuple[str, str]] = {
     # daily monitoring
     "kpi_code": ("KPI编码", "KPI code"),
     "kpi_name": ("KPI", "KPI"),
+    "alert_kpi_name": ("告警指标", "Alert KPI"),
     "kpi_value": ("KPI值", "KPI value"),
     "dod_pct": ("较前日（%）", "Day-on-day %"),
     "wow_pct": ("较上周同日（%）", "Week-on-week %"),
@@ -784,7 +800,7 @@ MART_MONITORING_ALERTS = dataset(
     "alert_source alert_kind region_level region_code prov_code city_code cell_id channel_id "
     "start_date end_date kpi_code kpi_value baseline_value score",
     time="start_date",
-    name_columns="alert_kind_name alert_source_name kpi_name",
+    name_columns="alert_kind_name alert_source_name alert_kpi_name",
     extra_metrics=(m("alerts", "count(*)", "告警数", "Alerts"),),
 )
 MART_HQ_STATUS = dataset(
@@ -1471,7 +1487,7 @@ MONITORING = DashboardSpec(
                 "city_name",
                 "alert_kind_name",
                 "alert_source_name",
-                "kpi_name",
+                "alert_kpi_name",
                 "kpi_value",
                 "baseline_value",
                 "score",
