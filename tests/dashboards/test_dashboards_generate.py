@@ -32,9 +32,9 @@ from dashboards.generate import (
     FilterSpec,
     Where,
     assets_differ,
+    chart_specs,
     render_assets,
     stable_uuid,
-    chart_specs,
     write_assets,
 )
 
