@@ -954,6 +954,7 @@ INDICATOR_OVERVIEW = DashboardSpec(
             metric="revenue_latest_month",
             groupby=("region_name",),
             where=(PROVINCE_ROWS,),
+            ranked=True,
         ),
         ChartSpec(
             key="overview_city_ranking",
@@ -964,6 +965,7 @@ INDICATOR_OVERVIEW = DashboardSpec(
             metric="revenue_latest_month",
             groupby=("region_name",),
             where=(CITY_ROWS,),
+            ranked=True,
         ),
         ChartSpec(
             key="indicator_values_table",
@@ -1210,6 +1212,7 @@ RETENTION = DashboardSpec(
             metric="value_at_risk",
             groupby=("city_name",),
             width=6,
+            ranked=True,
         ),
         ChartSpec(
             "retention_list",

@@ -183,6 +183,7 @@ class ChartSpec:
     number_format: str | None = None  # d3 format of the chart's numbers (default: the metric's)
     row_limit: int = 10000
     searchable: bool = False  # table: a search box over the rows (substring, any column)
+    ranked: bool = False  # bar: categories by the metric, largest first (a ranking, 排名)
     width: int = 6  # of 12 grid columns
     height: int = 50
 
@@ -578,7 +579,11 @@ def chart_params(chart: ChartSpec) -> dict[str, Any]:
         "x_axis": chart.groupby[0],
         "metrics": [metric],
         "groupby": list(chart.groupby[1:]),
-        "x_axis_sort_asc": True,
+        **(
+            {"x_axis_sort": _metric_label(chart, chart.metric), "x_axis_sort_asc": False}
+            if chart.ranked
+            else {"x_axis_sort_asc": True}
+        ),
         "show_legend": len(chart.groupby) > 1,
         "y_axis_format": _y_format(chart),
         "show_value": False,
