@@ -888,12 +888,19 @@ PERIOD = FilterSpec("period", "time", "统计期", "Period")
 def geo_filters(ds: DatasetSpec) -> tuple[FilterSpec, ...]:
     """统计期, 省份 and 地市 (cascading from 省份) over ``ds``, selecting by name (row-level
     security stays on prov_code)."""
-    city_col = "city_name" if any(c.name == "city_code" for c in ds.columns) else "region_name"
+    by_city = any(c.name == "city_code" for c in ds.columns)
     return (
         PERIOD,
         FilterSpec("province", "select", "省份", "Province", dataset=ds, column="prov_name"),
         FilterSpec(
-            "city", "select", "地市", "City", dataset=ds, column=city_col, parent="province"
+            "city",
+            "select",
+            "地市",
+            "City",
+            dataset=ds,
+            column="city_name" if by_city else "region_name",
+            parent="province",
+            where=() if by_city else (CITY_ROWS,),
         ),
     )
 

@@ -237,6 +237,9 @@ class FilterSpec:
     column: str | None = None
     parent: str | None = None  # key of the filter this one cascades from (city <- province)
     multi: bool = True
+    # narrows the values the filter lists, not what it selects (地市 lists the city rows'
+    # region names, not the provinces' too): Superset's "pre-filter available values"
+    where: tuple[Where, ...] = ()
 
     @property
     def id(self) -> str:
@@ -247,6 +250,8 @@ class FilterSpec:
             if self.dataset is None or self.column is None:
                 raise ValueError(f"Filter {self.key}: a select filter needs dataset and column.")
             self.dataset.column(self.column)
+            for w in self.where:
+                self.dataset.column(w.col)
 
 
 @dataclass(frozen=True)
@@ -773,6 +778,16 @@ def _native_filter(f: FilterSpec, dash: DashboardSpec) -> dict[str, Any]:
         out.update(
             filterType="filter_select",
             targets=[{"datasetUuid": f.dataset.uuid, "column": {"name": f.column}}],
+            adhoc_filters=[
+                {
+                    "clause": "WHERE",
+                    "comparator": _val(w),
+                    "expressionType": "SIMPLE",
+                    "operator": _OPS_TO_ADHOC.get(w.op, w.op),
+                    "subject": w.col,
+                }
+                for w in f.where
+            ],
             controlValues={
                 "enableEmptyFilter": False,
                 "defaultToFirstItem": False,
