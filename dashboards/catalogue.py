@@ -891,7 +891,15 @@ def geo_filters(ds: DatasetSpec) -> tuple[FilterSpec, ...]:
     by_city = any(c.name == "city_code" for c in ds.columns)
     return (
         PERIOD,
-        FilterSpec("province", "select", "省份", "Province", dataset=ds, column="prov_name"),
+        FilterSpec(
+            "province",
+            "select",
+            "省份",
+            "Province",
+            dataset=ds,
+            column="prov_name",
+            where=(Where("prov_name", "IS NOT NULL", ""),),  # not the national rows' none
+        ),
         FilterSpec(
             "city",
             "select",

@@ -927,6 +927,7 @@ def indicator_trend_chart(
         kind="line",
         metric=metric,
         metric_label=ind.name_zh,
+        number_format=ind.d3format,  # counts whole on the axis and in the tooltip
         groupby=(series,),
         where=(
             Where("indicator_code", "==", ind.code),
