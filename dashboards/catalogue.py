@@ -39,8 +39,10 @@ from dashboards.generate import (
     indicator_trend_chart,
 )
 from jingfen.config import REPO_ROOT
+from jingfen.interfaces import INTERFACES
 
-INDICATOR_SEED = REPO_ROOT / "seeds" / "indicators.csv"
+SEEDS = REPO_ROOT / "seeds"
+INDICATOR_SEED = SEEDS / "indicators.csv"
 
 
 # ---- the indicator catalogue -----------------------------------------------------------------
@@ -113,6 +115,142 @@ def indicator_metrics(table: str) -> tuple[MetricSpec, ...]:
     return tuple(out)
 
 
+# ---- names: what a person reads instead of a code --------------------------------------------
+@cache
+def _seed(name: str) -> tuple[dict[str, str], ...]:
+    with (SEEDS / f"{name}.csv").open(encoding="utf-8") as fh:
+        return tuple(csv.DictReader(fh))
+
+
+def _pairs(seed: str, code: str, name: str, **where: str) -> dict[str, str]:
+    rows = (r for r in _seed(seed) if all(r[k] == v for k, v in where.items()))
+    return {r[code]: r[name] for r in rows}
+
+
+@cache
+def names(code_set: str) -> dict[str, str]:
+    """Code -> Chinese name for one kind of code, from the seeds (the same the warehouse
+    loads): regions, packages, channel types, complaint categories, code_values and
+    display_names (the warehouse's own codes: KPIs, alert kinds, bill items ...)."""
+    if code_set == "province":
+        return _pairs("provinces", "prov_code", "prov_name")
+    if code_set == "city":
+        return _pairs("regions", "city_code", "city_name")
+    if code_set == "region":  # region_code at every level (national '00', 2-digit, 4-digit)
+        return {"00": "全国", **names("province"), **names("city")}
+    if code_set == "package":
+        return _pairs("packages", "package_code", "package_name")
+    if code_set == "channel_class":  # the level-1 channel type (10 自有渠道 ...)
+        return {**_pairs("channel_types", "level1_code", "level1_name"), "all": "全部渠道"}
+    if code_set == "complaint_category":  # l1 (2 digits), l2 (4) and l3 (6) codes
+        return {
+            "all": "全部类别",
+            **_pairs("complaint_categories", "l1_code", "l1_name"),
+            **_pairs("complaint_categories", "l2_code", "l2_name"),
+            **_pairs("complaint_categories", "category_code", "category_name"),
+        }
+    if code_set == "interface":
+        return {code: i.name_zh for code, i in INTERFACES.items()}
+    if code_set in ("net_type", "customer_type", "pay_type", "ivr_node"):
+        return _pairs("code_values", "code", "name_zh", code_set=code_set)
+    found = _pairs("display_names", "code", "name_zh", code_set=code_set)
+    if not found:
+        raise ValueError(f"dashboards/catalogue.py: no names for code set {code_set!r}.")
+    return found
+
+
+def _sql_text(v: str) -> str:
+    return "'" + v.replace("'", "''") + "'"
+
+
+def decode(column: str, code_set: str) -> str:
+    """SQL: ``column``'s name (a code without a name stays as it is)."""
+    whens = " ".join(f"when {_sql_text(c)} then {_sql_text(n)}" for c, n in names(code_set).items())
+    return f"case {column} {whens} else {column} end"
+
+
+def _decode_by(kind_column: str, value_column: str, code_sets: dict[str, str]) -> str:
+    """SQL: ``value_column``'s name, looked up in the code set ``kind_column`` says."""
+    whens = " ".join(
+        f"when {kind_column} = {_sql_text(kind)} then {decode(value_column, cs)}"
+        for kind, cs in code_sets.items()
+    )
+    return f"case {whens} else {value_column} end"
+
+
+# Region names come from joins with the region seeds (a dataset whose table lacks them reads
+# it through a SELECT that adds them, :func:`dataset`): a CASE over 300-odd cities would cost
+# Superset's SQL parser about 150 ms on every query. name -> (its code, the join, its SQL).
+GEO_JOINS: dict[str, tuple[str, str, str]] = {
+    "prov_name": (
+        "prov_code",
+        "left join main.provinces as p on p.prov_code = t.prov_code",
+        "p.prov_name",
+    ),
+    "city_name": (
+        "city_code",
+        "left join (select distinct city_code, city_name from main.regions) as c"
+        " on c.city_code = t.city_code",
+        "c.city_name",
+    ),
+    "region_name": (  # region codes are unique across levels: '00', 2 digits, 4 digits
+        "region_code",
+        "left join (select '00' as region_code, '全国' as region_name"
+        " union all select prov_code, prov_name from main.provinces"
+        " union all select distinct city_code, city_name from main.regions) as r"
+        " on r.region_code = t.region_code",
+        "coalesce(r.region_name, t.region_code)",  # a cell keeps its id
+    ),
+}
+GEO_NAMES = tuple(GEO_JOINS)
+
+_KPI_PART_1, _KPI_PART_2 = "split_part(kpi_code, ':', 1)", "split_part(kpi_code, ':', 2)"
+
+# Calculated name columns for short code lists: name -> (the code columns it needs, its SQL).
+# A dataset gets those of its ``name_columns`` (:func:`dataset`); charts and filters use the
+# names, row-level security and joins stay on the codes.
+NAME_COLUMNS: dict[str, tuple[tuple[str, ...], str]] = {
+    "region_level_name": (("region_level",), decode("region_level", "region_level")),
+    "package_name": (("package_code",), decode("package_code", "package")),
+    "breakdown_name": (
+        ("breakdown_type", "breakdown_value"),
+        _decode_by(
+            "breakdown_type",
+            "breakdown_value",
+            {
+                "bill_item": "bill_item",
+                "package": "package",
+                "net_type": "net_type",
+                "channel_type": "channel_class",
+                "cust_type": "customer_type",
+                "pay_type": "pay_type",
+            },
+        ),
+    ),
+    "channel_type_name": (("channel_type",), decode("channel_type", "channel_class")),
+    "category_name": (("category_code",), decode("category_code", "complaint_category")),
+    "kpi_name": (("kpi_code",), decode("kpi_code", "daily_kpi")),
+    # an alert's KPI may carry what it is about: complaints_01 (category), hotline_calls_21
+    # (IVR node), arpu_yuan:P4G099 (package), circuit_availability_pct:KC4400000016 (circuit)
+    "alert_kpi_name": (
+        ("kpi_code",),
+        "case"
+        " when left(kpi_code, 11) = 'complaints_' then"
+        f" '投诉工单：' || {decode('substr(kpi_code, 12)', 'complaint_category')}"
+        " when left(kpi_code, 14) = 'hotline_calls_' then"
+        f" '热线来话：' || {decode('substr(kpi_code, 15)', 'ivr_node')}"
+        " when strpos(kpi_code, ':') > 0 then"
+        f" {decode(_KPI_PART_1, 'daily_kpi')} || '：' || {decode(_KPI_PART_2, 'package')}"
+        f" else {decode('kpi_code', 'daily_kpi')} end",
+    ),
+    "alert_kind_name": (("alert_kind",), decode("alert_kind", "alert_kind")),
+    "alert_source_name": (("alert_source",), decode("alert_source", "alert_source")),
+    "reason_1_name": (("reason_1_code",), decode("reason_1_code", "churn_reason")),
+    "interface_name": (("interface",), decode("interface", "interface")),
+    "load_status_name": (("status",), decode("status", "load_status")),
+}
+
+
 # ---- columns: one label per column name across the marts ------------------------------------
 LABELS: dict[str, tuple[str, str]] = {
     # indicator dictionary (指标字典)
@@ -128,9 +266,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "period_month": ("统计月份", "Month"),
     "stat_date": ("统计日期", "Day"),
     "score_month": ("评分月份", "Scored month"),
-    "region_level": ("区域层级", "Region level"),
+    "region_level": ("区域层级编码", "Region level code"),
     "region_code": ("区域编码", "Region code"),
-    "region_name": ("区域名称", "Region name"),
+    "region_name": ("地区", "Region"),
+    "region_level_name": ("区域层级", "Region level"),
     "prov_code": ("省份编码", "Province code"),
     "prov_name": ("省份", "Province"),
     "city_code": ("地市编码", "City code"),
@@ -167,7 +306,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "avg_subs": ("平均在网用户数", "Average subscribers"),
     "share_pct": ("占比（%）", "Share %"),
     "breakdown_type": ("分析维度", "Breakdown"),
-    "breakdown_value": ("维度值", "Breakdown value"),
+    "breakdown_value": ("维度值编码", "Breakdown value (code)"),
+    "breakdown_name": ("维度值", "Breakdown value"),
     "is_revenue_dip": ("收入骤降", "Revenue dip"),
     "is_arpu_spike": ("ARPU突增", "ARPU spike"),
     "volume_effect_yuan": ("量效应（元）", "Volume effect"),
@@ -199,13 +339,15 @@ LABELS: dict[str, tuple[str, str]] = {
     "msisdn_masked": ("号码（脱敏）", "Number (masked)"),
     "pay_type": ("付费类型", "Pay type"),
     "net_type": ("网络类型", "Network"),
-    "package_code": ("套餐", "Package"),
+    "package_code": ("套餐编码", "Package code"),
+    "package_name": ("套餐", "Package"),
     "arpu_band": ("ARPU档", "ARPU band"),
     "p_churn": ("流失概率", "Churn probability"),
     "risk_decile": ("风险十分位", "Risk decile"),
     "value_at_risk_yuan": ("风险收入（元）", "Value at risk"),
     "rank_in_province": ("省内排名", "Rank in province"),
-    "reason_1_code": ("主要原因（编码）", "Main reason (code)"),
+    "reason_1_code": ("主要原因编码", "Main reason (code)"),
+    "reason_1_name": ("主要原因类别", "Main reason"),
     "reason_1_zh": ("主要原因", "Main reason"),
     "reason_2_zh": ("原因二", "Second reason"),
     "reason_3_zh": ("原因三", "Third reason"),
@@ -213,11 +355,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "model_version": ("模型版本", "Model version"),
     "variable": ("监控变量", "Variable"),
     "psi": ("PSI", "Population stability index"),
-    "status": ("状态", "Status"),
+    "status": ("状态编码", "Status code"),
+    "load_status_name": ("加载结果", "Load status"),
     # channels
     "channel_id": ("渠道标识", "Channel id"),
     "channel_name": ("渠道名称", "Channel"),
-    "channel_type": ("渠道类型", "Channel type"),
+    "channel_type": ("渠道类型编码", "Channel type code"),
     "channel_type_name": ("渠道类型", "Channel type"),
     "level1_name": ("渠道大类", "Channel class"),
     "grade": ("评级", "Grade"),
@@ -237,8 +380,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "risk_channels": ("风险渠道数", "Risk channels"),
     # complaints
     "category_level": ("类别层级", "Category level"),
-    "category_code": ("投诉类别", "Category code"),
-    "category_l1_code": ("一级类别", "Category (level 1)"),
+    "category_code": ("投诉类别编码", "Category code"),
+    "category_name": ("投诉类别", "Category"),
+    "category_l1_code": ("一级类别编码", "Category code (level 1)"),
     "category_l1_name": ("投诉类别", "Category"),
     "tickets": ("投诉工单", "Tickets"),
     "subs_in_service": ("在网用户", "Subscribers in service"),
@@ -248,7 +392,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "hotspot_score": ("热点得分", "Hot-spot score"),
     "is_hotspot": ("是否热点", "Hot spot"),
     # daily monitoring
-    "kpi_code": ("KPI", "KPI"),
+    "kpi_code": ("KPI编码", "KPI code"),
+    "kpi_name": ("KPI", "KPI"),
+    "alert_kpi_name": ("告警指标", "Alert KPI"),
     "kpi_value": ("KPI值", "KPI value"),
     "dod_pct": ("较前日（%）", "Day-on-day %"),
     "wow_pct": ("较上周同日（%）", "Week-on-week %"),
@@ -256,8 +402,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "z_score": ("Z值", "z-score"),
     "is_anomaly": ("异常", "Anomaly"),
     "is_target_breach": ("未达标", "Target breach"),
-    "alert_source": ("告警来源", "Alert source"),
-    "alert_kind": ("告警类型", "Alert kind"),
+    "alert_source": ("告警来源编码", "Alert source code"),
+    "alert_kind": ("告警类型编码", "Alert kind code"),
+    "alert_source_name": ("告警来源", "Alert source"),
+    "alert_kind_name": ("告警类型", "Alert kind"),
     "cell_id": ("小区", "Cell"),
     "start_date": ("开始日期", "Start"),
     "end_date": ("结束日期", "End"),
@@ -285,7 +433,8 @@ LABELS: dict[str, tuple[str, str]] = {
     # load audit
     "load_id": ("批次", "Load id"),
     "file_name": ("文件", "File"),
-    "interface": ("接口", "Interface"),
+    "interface": ("接口编码", "Interface code"),
+    "interface_name": ("接口", "Interface"),
     "reason_code": ("原因编码", "Reason code"),
     "reason": ("原因", "Reason"),
     "records_declared": ("声明记录数", "Records declared"),
@@ -319,14 +468,37 @@ _NUMBERS = {
 
 
 _TEXTS = {"breakdown_value", "segment_value", "category_code", "category_l1_code"}
-# whole numbers (shown without decimals)
-_INTEGERS = {"rank_among_provinces", "provinces_ranked"}
+# Counts (people, tickets, channels, files, ranks): printed whole, never "3.00".
+_COUNTS = {
+    "new_subs", "churned_subs", "opening_subs", "closing_subs", "migration_in_subs",
+    "migration_out_subs", "net_adds", "billed_subs", "subs_in_service", "tickets",
+    "window_tickets", "channels", "risk_channels", "rank_in_province", "rank_in_period",
+    "risk_decile", "versions", "rejected_versions", "provinces_reported", "provinces_expected",
+    "records_declared", "records_loaded", "records_rejected", "line_no", "cluster", "status_order",
+    "rank_among_provinces", "provinces_ranked",
+}  # fmt: skip
+# Values of indicators of any unit in one column (counts, 元, rates): up to two decimals,
+# trailing zeros dropped, so a count reads 20,544 and a rate 3.57.
+_MIXED = {
+    "value", "numerator", "denominator", "uploaded_value", "central_value", "national_value",
+    "deviation", "kpi_value", "baseline_value", "baseline_mean", "amount",
+}  # fmt: skip
+
+
+def _format(name: str) -> str | None:
+    if name in _COUNTS:
+        return ",d"
+    if name in _MIXED:
+        return ",.2~f"
+    if name.startswith("p_"):
+        return ".1%"
+    return None
 
 
 def _type(name: str) -> ColumnType:
     if name in _TEXTS:
         return "VARCHAR"
-    if name in _INTEGERS:
+    if name in _COUNTS:
         return "BIGINT"
     if name in _DATES:
         return "DATE"
@@ -352,18 +524,46 @@ def dataset(
     audience: str = "all",
     catalogue_table: str | None = None,
     reference: bool = False,
+    name_columns: str = "",
 ) -> DatasetSpec:
     """A dataset whose columns take their labels from :data:`LABELS` and whose metrics come
-    from the indicator catalogue (``catalogue_table``: the mart a virtual dataset reads)."""
-    names = columns.split()
-    missing = [n for n in names if n not in LABELS]
+    from the indicator catalogue (``catalogue_table``: the mart a virtual dataset reads).
+
+    The province, city and region names are added wherever their codes are and the table
+    lacks them (:data:`GEO_JOINS`: the dataset becomes a SELECT over the table that joins the
+    region seeds; the 省份 / 地市 filters select by these names), and the names of
+    ``name_columns`` as calculated columns (:data:`NAME_COLUMNS`)."""
+    physical = columns.split()
+    geo = [n for n in GEO_NAMES if n not in physical and GEO_JOINS[n][0] in physical]
+    if geo:
+        src = f"({sql})" if sql else f"{schema}.{table}"
+        sql = (
+            f"select t.*, {', '.join(f'{GEO_JOINS[n][2]} as {n}' for n in geo)} from {src} as t "
+            + " ".join(GEO_JOINS[n][1] for n in geo)
+        )
+        physical = [*physical, *geo]
+    calculated = [
+        n
+        for n in name_columns.split()
+        if n not in physical and set(NAME_COLUMNS[n][0]) <= set(physical)
+    ]
+    missing = [n for n in (*physical, *calculated) if n not in LABELS]
     if missing:
         raise ValueError(f"dashboards/catalogue.py: no label for columns {missing} of {table}.")
+    unknown = [n for n in name_columns.split() if n not in calculated and n not in physical]
+    if unknown:
+        raise ValueError(f"dashboards/catalogue.py: {table} lacks the codes of {unknown}.")
     return DatasetSpec(
         table=table,
         description_zh=zh,
         description_en=en,
-        columns=tuple(ColumnSpec(n, _type(n), *LABELS[n]) for n in names),
+        columns=(
+            *(ColumnSpec(n, _type(n), *LABELS[n], d3format=_format(n)) for n in physical),
+            *(
+                ColumnSpec(n, "VARCHAR", *LABELS[n], expression=NAME_COLUMNS[n][1])
+                for n in calculated
+            ),
+        ),
         metrics=(*indicator_metrics(catalogue_table or table), *extra_metrics),
         main_dttm_col=time,
         schema=schema,
@@ -427,6 +627,16 @@ MART_REVENUE_REGION = dataset(
     "Revenue by region and month",
     f"{REGION} region_name revenue_yuan revenue_yuan_mom_pct revenue_yuan_yoy_pct arpu_yuan "
     "billed_subs avg_subs is_revenue_dip",
+    extra_metrics=(
+        # A ranking shows one month, the tiles' month: the latest of the chosen period (each
+        # region has one row per month, so arg_max is that month's revenue).
+        m(
+            "revenue_latest_month",
+            "arg_max(revenue_yuan, period_month)",
+            "出账收入（统计期最新月，元）",
+            "Billed revenue, latest month of the period (yuan)",
+        ),
+    ),
 )
 MART_REVENUE_STRUCTURE = dataset(
     "mart_revenue_structure_month",
@@ -434,6 +644,7 @@ MART_REVENUE_STRUCTURE = dataset(
     "Revenue structure by bill item, package, network, pay type, customer type",
     f"{REGION} breakdown_type breakdown_value revenue_yuan billed_subs avg_subs arpu_yuan "
     "share_pct revenue_yuan_mom_pct is_arpu_spike",
+    name_columns="breakdown_name",
     extra_metrics=(
         m("revenue", "sum(revenue_yuan)", "收入（元）", "Revenue (yuan)"),
         m("arpu", "sum(revenue_yuan) / nullif(sum(avg_subs), 0)", "ARPU（元/户）", "ARPU", ",.2f"),
@@ -458,6 +669,7 @@ MART_DEVELOPMENT = dataset(
     "Subscriber development by region, month and breakdown",
     f"{REGION} breakdown_type breakdown_value opening_subs new_subs churned_subs "
     "migration_in_subs migration_out_subs closing_subs net_adds churn_rate_pct",
+    name_columns="breakdown_name",
     extra_metrics=(
         m("dev_new_subs", "sum(new_subs)", "新增用户", "New subscribers"),
         m("dev_churned_subs", "sum(churned_subs)", "离网用户", "Churned subscribers"),
@@ -508,9 +720,10 @@ MART_CHURN_SCORES = dataset(
     "mart_churn_scores",
     "流失评分：每个被评分用户每月一行（概率、风险十分位、原因）",
     "Churn scores: one row per scored subscriber per month",
-    "score_month prov_code city_code city_name pay_type net_type package_code arpu_band p_churn "
-    "risk_decile arpu_yuan value_at_risk_yuan reason_1_code reason_1_zh model_version",
+    "score_month prov_code prov_name city_code city_name pay_type net_type package_code arpu_band "
+    "p_churn risk_decile arpu_yuan value_at_risk_yuan reason_1_code reason_1_zh model_version",
     time="score_month",
+    name_columns="reason_1_name package_name",
     extra_metrics=(
         m("scored_subs", "count(*)", "评分用户数", "Scored subscribers"),
         m("mean_p_churn", "avg(p_churn)", "平均流失概率", "Mean churn probability", ".2%"),
@@ -527,10 +740,11 @@ MART_RETENTION_CANDIDATES = dataset(
     "mart_retention_candidates",
     "挽留名单：最新评分月在网用户一行（脱敏号码、风险、价值、原因、建议动作）",
     "Retention candidates of the latest scored month",
-    "score_month prov_code city_code city_name msisdn_masked pay_type package_code p_churn "
+    "score_month prov_code prov_name city_code city_name msisdn_masked pay_type package_code p_churn "
     "risk_decile arpu_yuan value_at_risk_yuan rank_in_province reason_1_zh reason_2_zh "
     "reason_3_zh action_zh",
     time="score_month",
+    name_columns="package_name",
     extra_metrics=(m("candidates", "count(*)", "名单人数", "Candidates"),),
 )
 MART_CHANNEL_REGION = dataset(
@@ -538,6 +752,7 @@ MART_CHANNEL_REGION = dataset(
     "渠道汇总：每月每个区域每类渠道一行",
     "Channels by region, month and channel type",
     f"{REGION} channel_type channels new_subs commission_yuan acquired_revenue_yuan risk_channels",
+    name_columns="channel_type_name",
     extra_metrics=(m("commission", "sum(commission_yuan)", "酬金（元）", "Commissions (yuan)"),),
 )
 MART_CHANNEL_RATINGS = dataset(
@@ -566,6 +781,7 @@ MART_COMPLAINT_MONTH = dataset(
     "投诉：每月每个区域每个投诉类别一行",
     "Complaints by region, month and category",
     f"{REGION} category_level category_code subs_in_service tickets complaints_per_10k",
+    name_columns="category_name",
     extra_metrics=(m("category_tickets", "sum(tickets)", "投诉工单", "Tickets"),),
 )
 MART_COMPLAINT_HOTSPOTS = dataset(
@@ -575,6 +791,7 @@ MART_COMPLAINT_HOTSPOTS = dataset(
     "stat_date region_level region_code prov_code city_code category_l1_code category_l1_name "
     "tickets window_tickets expected_tickets hotspot_score is_hotspot",
     time="stat_date",
+    name_columns="region_level_name",
     extra_metrics=(
         m("hotspots", "count(case when is_hotspot then 1 end)", "热点数", "Hot spots"),
         m("hotspot_tickets", "sum(tickets)", "投诉工单", "Tickets"),
@@ -590,6 +807,7 @@ MART_DAILY_KPI = dataset(
     "Daily KPIs with baselines, anomaly and target flags",
     DAILY_KPI_COLUMNS,
     time="stat_date",
+    name_columns="kpi_name",
     extra_metrics=(
         m("anomalies", "count(case when is_anomaly then 1 end)", "异常数", "Anomalies"),
         m("breaches", "count(case when is_target_breach then 1 end)", "未达标数", "Breaches"),
@@ -610,13 +828,15 @@ MART_MONITORING_ALERTS = dataset(
     "alert_source alert_kind region_level region_code prov_code city_code cell_id channel_id "
     "start_date end_date kpi_code kpi_value baseline_value score",
     time="start_date",
+    name_columns="alert_kind_name alert_source_name alert_kpi_name",
     extra_metrics=(m("alerts", "count(*)", "告警数", "Alerts"),),
 )
 MART_HQ_STATUS = dataset(
     "mart_hq_submission_status",
     "上报状态：每省每个统计期一行（按时/逾期/退回/缺报/未到期）",
     "HQ submission status per province and period",
-    "prov_code period period_grain period_month status status_zh status_order current_package "
+    "prov_code prov_name period period_grain period_month status status_zh status_order "
+    "current_package "
     "last_reasons versions rejected_versions due_at current_delivered_at",
     extra_metrics=(m("provinces", "count(*)", "省份数", "Provinces"),),
 )
@@ -653,6 +873,7 @@ STG_LOAD_AUDIT = dataset(
     "records_loaded records_rejected started_at finished_at",
     time="finished_at",
     schema="staging",
+    name_columns="interface_name load_status_name",
     extra_metrics=(
         m("files", "count(*)", "文件数", "Files"),
         m(
@@ -681,6 +902,7 @@ RPT_LOAD_REJECTS = dataset(
     "Rejected rows with the province of their file",
     "load_id file_name interface prov_code period line_no rule column_name message finished_at",
     time="finished_at",
+    name_columns="interface_name",
     extra_metrics=(m("rejects", "count(*)", "拒绝记录", "Rejected rows"),),
 )
 
@@ -692,13 +914,29 @@ PERIOD = FilterSpec("period", "time", "统计期", "Period")
 
 
 def geo_filters(ds: DatasetSpec) -> tuple[FilterSpec, ...]:
-    """统计期, 省份 and 地市 (cascading from 省份) over ``ds`` (region_code, city rows too)."""
-    city_col = "city_code" if any(c.name == "city_code" for c in ds.columns) else "region_code"
+    """统计期, 省份 and 地市 (cascading from 省份) over ``ds``, selecting by name (row-level
+    security stays on prov_code)."""
+    by_city = any(c.name == "city_code" for c in ds.columns)
     return (
         PERIOD,
-        FilterSpec("province", "select", "省份", "Province", dataset=ds, column="prov_code"),
         FilterSpec(
-            "city", "select", "地市", "City", dataset=ds, column=city_col, parent="province"
+            "province",
+            "select",
+            "省份",
+            "Province",
+            dataset=ds,
+            column="prov_name",
+            where=(Where("prov_name", "IS NOT NULL", ""),),  # not the national rows' none
+        ),
+        FilterSpec(
+            "city",
+            "select",
+            "地市",
+            "City",
+            dataset=ds,
+            column="city_name" if by_city else "region_name",
+            parent="province",
+            where=() if by_city else (CITY_ROWS,),
         ),
     )
 
@@ -785,23 +1023,25 @@ INDICATOR_OVERVIEW = DashboardSpec(
         ),
         ChartSpec(
             key="overview_province_ranking",
-            title_zh="各省出账收入排名（元）",
-            title_en="Province ranking by billed revenue",
+            title_zh="各省出账收入排名（统计期最新月，元）",
+            title_en="Province ranking by billed revenue, latest month of the period",
             dataset=MART_REVENUE_REGION,
             kind="bar",
-            metric="REV_TOTAL",
+            metric="revenue_latest_month",
             groupby=("region_name",),
             where=(PROVINCE_ROWS,),
+            ranked=True,
         ),
         ChartSpec(
             key="overview_city_ranking",
-            title_zh="各地市出账收入（元）",
-            title_en="Billed revenue by city",
+            title_zh="各地市出账收入（统计期最新月，元）",
+            title_en="Billed revenue by city, latest month of the period",
             dataset=MART_REVENUE_REGION,
             kind="bar",
-            metric="REV_TOTAL",
+            metric="revenue_latest_month",
             groupby=("region_name",),
             where=(CITY_ROWS,),
+            ranked=True,
         ),
         ChartSpec(
             key="indicator_values_table",
@@ -809,9 +1049,9 @@ INDICATOR_OVERVIEW = DashboardSpec(
             title_en="L0 indicator values by province",
             dataset=MART_INDICATOR_VALUES,
             kind="table",
-            columns=("indicator_code", "name_zh", "period_month", "prov_code", "value", "unit"),
+            columns=("name_zh", "period_month", "prov_name", "value", "unit"),
             where=(PROVINCE_ROWS, MONTHLY, Where("level", "==", "L0")),
-            order_by=(("indicator_code", True), ("period_month", True), ("prov_code", True)),
+            order_by=(("name_zh", True), ("period_month", True), ("prov_name", True)),
             width=12,
         ),
         PROVINCE_MAP,
@@ -839,7 +1079,7 @@ REVENUE = DashboardSpec(
             MART_REVENUE_REGION,
             "line",
             metric="REV_TOTAL",
-            groupby=("prov_code",),
+            groupby=("region_name",),
             where=(PROVINCE_ROWS,),
         ),
         ChartSpec(
@@ -849,7 +1089,7 @@ REVENUE = DashboardSpec(
             MART_REVENUE_REGION,
             "line",
             metric="ARPU",
-            groupby=("prov_code",),
+            groupby=("region_name",),
             where=(PROVINCE_ROWS,),
         ),
         ChartSpec(
@@ -859,7 +1099,7 @@ REVENUE = DashboardSpec(
             MART_REVENUE_STRUCTURE,
             "pie",
             metric="revenue",
-            groupby=("breakdown_value",),
+            groupby=("breakdown_name",),
             where=(
                 PROVINCE_ROWS,
                 Where("breakdown_type", "==", "bill_item"),
@@ -874,7 +1114,7 @@ REVENUE = DashboardSpec(
             MART_REVENUE_STRUCTURE,
             "pie",
             metric="revenue",
-            groupby=("breakdown_value",),
+            groupby=("breakdown_name",),
             where=(PROVINCE_ROWS, Where("breakdown_type", "==", "package_family")),
             width=4,
         ),
@@ -885,7 +1125,7 @@ REVENUE = DashboardSpec(
             MART_REVENUE_STRUCTURE,
             "bar",
             metric="arpu",
-            groupby=("breakdown_value",),
+            groupby=("breakdown_name",),
             where=(PROVINCE_ROWS, Where("breakdown_type", "==", "net_type")),
             width=4,
         ),
@@ -896,7 +1136,7 @@ REVENUE = DashboardSpec(
             MART_PAYMENT,
             "line",
             metric="COLLECTION_RATE",
-            groupby=("prov_code",),
+            groupby=("region_name",),
             where=(PROVINCE_ROWS,),
         ),
         ChartSpec(
@@ -915,7 +1155,7 @@ REVENUE = DashboardSpec(
             "Revenue and ARPU by city",
             MART_REVENUE_REGION,
             "agg_table",
-            groupby=("prov_code", "region_code", "region_name"),
+            groupby=("prov_name", "region_name"),
             metrics=("REV_TOTAL", "ARPU", "REV_YOY"),
             where=(CITY_ROWS,),
             width=12,
@@ -954,7 +1194,7 @@ DEVELOPMENT = DashboardSpec(
             MART_DEVELOPMENT,
             "line",
             metric="dev_new_subs",
-            groupby=("prov_code",),
+            groupby=("region_name",),
             where=(PROVINCE_ROWS, DEV_TOTAL),
         ),
         ChartSpec(
@@ -964,7 +1204,7 @@ DEVELOPMENT = DashboardSpec(
             MART_DEVELOPMENT,
             "line",
             metric="dev_churn_rate",
-            groupby=("prov_code",),
+            groupby=("region_name",),
             where=(PROVINCE_ROWS, DEV_TOTAL),
         ),
         ChartSpec(
@@ -974,7 +1214,7 @@ DEVELOPMENT = DashboardSpec(
             MART_DEVELOPMENT,
             "line",
             metric="dev_closing_subs",
-            groupby=("breakdown_value",),
+            groupby=("breakdown_name",),
             where=(PROVINCE_ROWS, Where("breakdown_type", "==", "net_type")),
         ),
         ChartSpec(
@@ -984,7 +1224,7 @@ DEVELOPMENT = DashboardSpec(
             MART_DEVELOPMENT,
             "bar",
             metric="dev_new_subs",
-            groupby=("breakdown_value",),
+            groupby=("breakdown_name",),
             where=(PROVINCE_ROWS, Where("breakdown_type", "==", "channel_type")),
         ),
         ChartSpec(
@@ -993,7 +1233,7 @@ DEVELOPMENT = DashboardSpec(
             "Development by city",
             MART_DEVELOPMENT,
             "agg_table",
-            groupby=("prov_code", "region_code"),
+            groupby=("prov_name", "region_name"),
             metrics=("dev_new_subs", "dev_churned_subs", "dev_churn_rate"),
             where=(CITY_ROWS, DEV_TOTAL),
             width=12,
@@ -1016,7 +1256,7 @@ RETENTION = DashboardSpec(
             "Scored subscribers",
             MART_CHURN_SCORES,
             "agg_table",
-            groupby=("prov_code",),
+            groupby=("prov_name",),
             metrics=("scored_subs", "high_risk_subs", "mean_p_churn", "value_at_risk"),
             width=6,
         ),
@@ -1037,7 +1277,7 @@ RETENTION = DashboardSpec(
             MART_CHURN_SCORES,
             "pie",
             metric="scored_subs",
-            groupby=("reason_1_code",),
+            groupby=("reason_1_name",),
             where=(Where("risk_decile", "<=", 2),),
             width=6,
         ),
@@ -1050,6 +1290,7 @@ RETENTION = DashboardSpec(
             metric="value_at_risk",
             groupby=("city_name",),
             width=6,
+            ranked=True,
         ),
         ChartSpec(
             "retention_list",
@@ -1058,11 +1299,11 @@ RETENTION = DashboardSpec(
             MART_RETENTION_CANDIDATES,
             "table",
             columns=(
-                "prov_code",
+                "prov_name",
                 "city_name",
                 "rank_in_province",
                 "msisdn_masked",
-                "package_code",
+                "package_name",
                 "arpu_yuan",
                 "p_churn",
                 "value_at_risk_yuan",
@@ -1079,9 +1320,9 @@ RETENTION = DashboardSpec(
     ),  # fmt: skip
     filters=(
         FilterSpec("period", "time", "评分月份", "Scored month"),
-        FilterSpec("province", "select", "省份", "Province", MART_CHURN_SCORES, "prov_code"),
+        FilterSpec("province", "select", "省份", "Province", MART_CHURN_SCORES, "prov_name"),
         FilterSpec(
-            "city", "select", "地市", "City", MART_CHURN_SCORES, "city_code", parent="province"
+            "city", "select", "地市", "City", MART_CHURN_SCORES, "city_name", parent="province"
         ),
     ),  # fmt: skip
 )
@@ -1112,7 +1353,7 @@ CHANNELS = DashboardSpec(
             MART_CHANNEL_REGION,
             "bar",
             metric="commission",
-            groupby=("channel_type",),
+            groupby=("channel_type_name",),
             where=(PROVINCE_ROWS, Where("channel_type", "NOT IN", ("all",))),
         ),
         ChartSpec(
@@ -1133,7 +1374,7 @@ CHANNELS = DashboardSpec(
             "table",
             columns=(
                 "period_month",
-                "prov_code",
+                "prov_name",
                 "channel_name",
                 "channel_type_name",
                 "grade",
@@ -1156,7 +1397,7 @@ CHANNELS = DashboardSpec(
             "table",
             columns=(
                 "period_month",
-                "prov_code",
+                "prov_name",
                 "channel_name",
                 "channel_type_name",
                 "new_subs",
@@ -1191,7 +1432,7 @@ COMPLAINTS = DashboardSpec(
             MART_COMPLAINT_MONTH,
             "line",
             metric="COMPLAINTS_PER_10K",
-            groupby=("prov_code",),
+            groupby=("region_name",),
             where=(PROVINCE_ROWS,),
         ),
         ChartSpec(
@@ -1201,7 +1442,7 @@ COMPLAINTS = DashboardSpec(
             MART_COMPLAINT_MONTH,
             "pie",
             metric="category_tickets",
-            groupby=("category_code",),
+            groupby=("category_name",),
             where=(PROVINCE_ROWS, Where("category_level", "==", "l1")),
         ),
         ChartSpec(
@@ -1211,7 +1452,7 @@ COMPLAINTS = DashboardSpec(
             MART_COMPLAINT_HOTSPOTS,
             "line",
             metric="hotspots",
-            groupby=("region_level",),
+            groupby=("region_level_name",),
             time_grain="P1D",
         ),
         ChartSpec(
@@ -1222,10 +1463,10 @@ COMPLAINTS = DashboardSpec(
             "table",
             columns=(
                 "stat_date",
-                "prov_code",
-                "city_code",
-                "region_level",
-                "region_code",
+                "prov_name",
+                "city_name",
+                "region_level_name",
+                "region_name",
                 "category_l1_name",
                 "window_tickets",
                 "expected_tickets",
@@ -1240,7 +1481,7 @@ COMPLAINTS = DashboardSpec(
             "Complaints by city",
             MART_COMPLAINT_MONTH,
             "agg_table",
-            groupby=("prov_code", "region_code"),
+            groupby=("prov_name", "region_name"),
             metrics=("COMPLAINTS", "COMPLAINTS_PER_10K", "SATISFACTION_RATE"),
             where=(CITY_ROWS,),
             width=12,
@@ -1269,7 +1510,7 @@ MONITORING = DashboardSpec(
             MART_DAILY_KPI_RECENT,
             "line",
             metric="D_NEW_SUBS",
-            groupby=("prov_code",),
+            groupby=("region_name",),
             where=(PROVINCE_ROWS,),
             time_grain="P1D",
         ),
@@ -1280,7 +1521,7 @@ MONITORING = DashboardSpec(
             MART_DAILY_KPI_RECENT,
             "line",
             metric="D_PAYMENT",
-            groupby=("prov_code",),
+            groupby=("region_name",),
             where=(PROVINCE_ROWS,),
             time_grain="P1D",
         ),
@@ -1291,7 +1532,7 @@ MONITORING = DashboardSpec(
             MART_DAILY_KPI_RECENT,
             "line",
             metric="D_CELL_AVAILABILITY",
-            groupby=("prov_code",),
+            groupby=("region_name",),
             where=(PROVINCE_ROWS,),
             time_grain="P1D",
         ),
@@ -1301,7 +1542,7 @@ MONITORING = DashboardSpec(
             "Anomalies and breaches by KPI",
             MART_DAILY_KPI,
             "agg_table",
-            groupby=("kpi_code",),
+            groupby=("kpi_name",),
             metrics=("anomalies", "breaches"),
             where=(CITY_ROWS,),
         ),
@@ -1312,7 +1553,7 @@ MONITORING = DashboardSpec(
             MART_MONITORING_ALERTS,
             "pie",
             metric="alerts",
-            groupby=("alert_kind",),
+            groupby=("alert_kind_name",),
         ),
         ChartSpec(
             "alert_list",
@@ -1323,18 +1564,18 @@ MONITORING = DashboardSpec(
             columns=(
                 "start_date",
                 "end_date",
-                "prov_code",
-                "city_code",
-                "alert_kind",
-                "alert_source",
-                "kpi_code",
+                "prov_name",
+                "city_name",
+                "alert_kind_name",
+                "alert_source_name",
+                "alert_kpi_name",
                 "kpi_value",
                 "baseline_value",
                 "score",
                 "cell_id",
                 "channel_id",
             ),
-            order_by=(("start_date", False), ("prov_code", True)),
+            order_by=(("start_date", False), ("prov_name", True)),
             width=12,
             height=70,
         ),
@@ -1382,7 +1623,7 @@ REVIEW = DashboardSpec(
             MART_BUSINESS_REVIEW,
             "line",
             metric="volume_effect",
-            groupby=("prov_code",),
+            groupby=("region_name",),
             where=(PROVINCE_ROWS,),
         ),
         ChartSpec(
@@ -1392,7 +1633,7 @@ REVIEW = DashboardSpec(
             MART_BUSINESS_REVIEW,
             "line",
             metric="price_effect",
-            groupby=("prov_code",),
+            groupby=("region_name",),
             where=(PROVINCE_ROWS,),
         ),
         ChartSpec(
@@ -1403,7 +1644,7 @@ REVIEW = DashboardSpec(
             "table",
             columns=(
                 "period_month",
-                "prov_code",
+                "prov_name",
                 "revenue_yuan",
                 "revenue_change_yuan",
                 "volume_effect_yuan",
@@ -1417,7 +1658,7 @@ REVIEW = DashboardSpec(
                 "data_unit_price_yuan_per_gb",
             ),
             where=(PROVINCE_ROWS,),
-            order_by=(("period_month", False), ("prov_code", True)),
+            order_by=(("period_month", False), ("prov_name", True)),
             width=12,
         ),
         ChartSpec(
@@ -1426,7 +1667,7 @@ REVIEW = DashboardSpec(
             "Volume and price effects by city",
             MART_BUSINESS_REVIEW,
             "agg_table",
-            groupby=("prov_code", "region_code"),
+            groupby=("prov_name", "region_name"),
             metrics=("REV_CHANGE", "volume_effect", "price_effect"),
             where=(CITY_ROWS,),
             width=12,
@@ -1476,7 +1717,7 @@ HQ = DashboardSpec(
             "table",
             columns=(
                 "period",
-                "prov_code",
+                "prov_name",
                 "status_zh",
                 "current_package",
                 "versions",
@@ -1485,7 +1726,7 @@ HQ = DashboardSpec(
                 "current_delivered_at",
                 "last_reasons",
             ),
-            order_by=(("period", False), ("status_zh", True), ("prov_code", True)),
+            order_by=(("period", False), ("status_zh", True), ("prov_name", True)),
             width=8,
         ),
         ChartSpec(
@@ -1494,7 +1735,7 @@ HQ = DashboardSpec(
             "Figures that differ from central",
             MART_HQ_DEVIATION,
             "agg_table",
-            groupby=("period", "prov_code"),
+            groupby=("period", "prov_name"),
             metrics=("differs", "checked"),
             width=4,
         ),
@@ -1506,9 +1747,8 @@ HQ = DashboardSpec(
             "table",
             columns=(
                 "period",
-                "prov_code",
-                "region_code",
-                "indicator_code",
+                "prov_name",
+                "region_name",
                 "indicator_name_zh",
                 "uploaded_value",
                 "central_value",
@@ -1516,7 +1756,7 @@ HQ = DashboardSpec(
                 "deviation_pct",
             ),
             where=(Where("deviation_status", "==", "differs"),),
-            order_by=(("period", False), ("prov_code", True)),
+            order_by=(("period", False), ("prov_name", True)),
             width=8,
         ),
         ChartSpec(
@@ -1527,7 +1767,6 @@ HQ = DashboardSpec(
             "table",
             columns=(
                 "period",
-                "indicator_code",
                 "indicator_name_zh",
                 "unit",
                 "national_value",
@@ -1536,13 +1775,13 @@ HQ = DashboardSpec(
                 "provinces_expected",
                 "is_complete",
             ),
-            order_by=(("period", False), ("indicator_code", True)),
+            order_by=(("period", False), ("indicator_name_zh", True)),
             width=12,
         ),
     ),  # fmt: skip
     filters=(
         PERIOD,
-        FilterSpec("province", "select", "省份", "Province", MART_HQ_STATUS, "prov_code"),
+        FilterSpec("province", "select", "省份", "Province", MART_HQ_STATUS, "prov_name"),
     ),
 )
 
@@ -1560,9 +1799,9 @@ DATA_QUALITY = DashboardSpec(
             "Freshness by interface",
             STG_LOAD_AUDIT,
             "agg_table",
-            groupby=("prov_code", "interface"),
+            groupby=("prov_name", "interface_name"),
             metrics=("last_load", "hours_since_load", "files", "files_failed"),
-            order_by=(("prov_code", True), ("interface", True)),
+            order_by=(("prov_name", True), ("interface_name", True)),
             width=6,
             height=70,
         ),
@@ -1572,7 +1811,7 @@ DATA_QUALITY = DashboardSpec(
             "Rows loaded by interface",
             STG_LOAD_AUDIT,
             "agg_table",
-            groupby=("interface",),
+            groupby=("interface_name",),
             metrics=("loaded_rows", "rejected_rows", "files"),
             width=6,
             height=70,
@@ -1584,7 +1823,7 @@ DATA_QUALITY = DashboardSpec(
             STG_LOAD_AUDIT,
             "pie",
             metric="files",
-            groupby=("status",),
+            groupby=("load_status_name",),
             width=4,
         ),
         ChartSpec(
@@ -1595,12 +1834,11 @@ DATA_QUALITY = DashboardSpec(
             "table",
             columns=(
                 "finished_at",
-                "prov_code",
-                "interface",
+                "prov_name",
+                "interface_name",
                 "period",
                 "file_name",
-                "status",
-                "reason_code",
+                "load_status_name",
                 "reason",
             ),
             where=(Where("status", "NOT IN", ("loaded",)),),
@@ -1615,8 +1853,8 @@ DATA_QUALITY = DashboardSpec(
             "table",
             columns=(
                 "finished_at",
-                "prov_code",
-                "interface",
+                "prov_name",
+                "interface_name",
                 "file_name",
                 "line_no",
                 "rule",
@@ -1630,8 +1868,8 @@ DATA_QUALITY = DashboardSpec(
     ),  # fmt: skip
     filters=(
         FilterSpec("period", "time", "加载时间", "Load time"),
-        FilterSpec("province", "select", "省份", "Province", STG_LOAD_AUDIT, "prov_code"),
-        FilterSpec("interface", "select", "接口", "Interface", STG_LOAD_AUDIT, "interface"),
+        FilterSpec("province", "select", "省份", "Province", STG_LOAD_AUDIT, "prov_name"),
+        FilterSpec("interface", "select", "接口", "Interface", STG_LOAD_AUDIT, "interface_name"),
     ),
 )
 

@@ -66,10 +66,15 @@ DATABASE_UUID = stable_uuid("database", DATABASE_NAME)
 # ---- specs -----------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class ColumnSpec:
+    """A dataset column; ``expression`` makes it a calculated column (SQL over the table's
+    columns, e.g. a code decoded to its name), ``d3format`` how a table prints it."""
+
     name: str
     type: ColumnType
     label_zh: str
     label_en: str
+    expression: str | None = None
+    d3format: str | None = None
 
     @property
     def is_dttm(self) -> bool:
@@ -183,6 +188,7 @@ class ChartSpec:
     number_format: str | None = None  # d3 format of the chart's numbers (default: the metric's)
     row_limit: int = 10000
     searchable: bool = False  # table: a search box over the rows (substring, any column)
+    ranked: bool = False  # bar: categories by the metric, largest first (a ranking, 排名)
     width: int = 6  # of 12 grid columns
     height: int = 50
 
@@ -240,6 +246,9 @@ class FilterSpec:
     # month of a label that sorts by month); charts wait for it, so a report shows it too
     default_first: bool = False
     ascending: bool = True
+    # narrows the values the filter lists, not what it selects (地市 lists the city rows'
+    # region names, not the provinces' too): Superset's "pre-filter available values"
+    where: tuple[Where, ...] = ()
 
     @property
     def id(self) -> str:
@@ -250,6 +259,8 @@ class FilterSpec:
             if self.dataset is None or self.column is None:
                 raise ValueError(f"Filter {self.key}: a select filter needs dataset and column.")
             self.dataset.column(self.column)
+            for w in self.where:
+                self.dataset.column(w.col)
 
 
 @dataclass(frozen=True)
@@ -365,7 +376,7 @@ def render_dataset(ds: DatasetSpec) -> dict[str, Any]:
                 "advanced_data_type": None,
                 "groupby": True,
                 "filterable": True,
-                "expression": None,
+                "expression": c.expression,
                 "description": c.label_en,
                 "python_date_format": None,
                 "extra": None,
@@ -451,13 +462,22 @@ def _y_format(chart: ChartSpec) -> str:
 
 
 def _number_formats(chart: ChartSpec) -> dict[str, Any]:
-    """Two decimals for measures in raw tables (probabilities and rates as they are stored)."""
+    """How a table prints its numbers: a raw table's columns by their format (counts whole,
+    other measures with two decimals), a summary table's metrics by theirs."""
     out: dict[str, Any] = {}
     for name in chart.columns:
         col = chart.dataset.column(name)
-        if col.type in ("DOUBLE", "DECIMAL"):
-            fmt = ".1%" if name.startswith("p_") else ",.2f"
-            out[name] = {"d3NumberFormat": fmt}
+        if col.d3format:
+            out[name] = {"d3NumberFormat": col.d3format}
+        elif col.type in ("BIGINT", "INTEGER", "HUGEINT"):
+            out[name] = {"d3NumberFormat": ",d"}
+        elif col.type in ("DOUBLE", "DECIMAL"):
+            out[name] = {"d3NumberFormat": ",.2f"}
+    if chart.kind == "agg_table":
+        for name in chart.metrics:
+            fmt = chart.dataset.metric(name).d3format
+            if fmt:
+                out[_metric_label(chart, name)] = {"d3NumberFormat": fmt}
     return out
 
 
@@ -500,6 +520,7 @@ def chart_params(chart: ChartSpec) -> dict[str, Any]:
             "table_timestamp_format": "%Y-%m-%d",
             "show_cell_bars": True,
             "percent_metrics": [],
+            "column_config": _number_formats(chart),
         }
     assert chart.metric is not None
     metric = _adhoc_metric(chart)
@@ -585,7 +606,11 @@ def chart_params(chart: ChartSpec) -> dict[str, Any]:
         "x_axis": chart.groupby[0],
         "metrics": [metric],
         "groupby": list(chart.groupby[1:]),
-        "x_axis_sort_asc": True,
+        **(
+            {"x_axis_sort": _metric_label(chart, chart.metric), "x_axis_sort_asc": False}
+            if chart.ranked
+            else {"x_axis_sort_asc": True}
+        ),
         "show_legend": len(chart.groupby) > 1,
         "y_axis_format": _y_format(chart),
         "show_value": False,
@@ -775,6 +800,16 @@ def _native_filter(f: FilterSpec, dash: DashboardSpec) -> dict[str, Any]:
         out.update(
             filterType="filter_select",
             targets=[{"datasetUuid": f.dataset.uuid, "column": {"name": f.column}}],
+            adhoc_filters=[
+                {
+                    "clause": "WHERE",
+                    "comparator": _val(w),
+                    "expressionType": "SIMPLE",
+                    "operator": _OPS_TO_ADHOC.get(w.op, w.op),
+                    "subject": w.col,
+                }
+                for w in f.where
+            ],
             controlValues={
                 "enableEmptyFilter": f.default_first,
                 "defaultToFirstItem": f.default_first,
@@ -903,7 +938,7 @@ def indicator_trend_chart(
     *,
     metric: str = "value",
     region_level: str = "province",
-    series: str = "prov_code",
+    series: str = "region_name",
     where: tuple[Where, ...] = (),
 ) -> ChartSpec:
     """The monthly trend of one indicator, one line per region (one chart per indicator)."""
@@ -916,6 +951,7 @@ def indicator_trend_chart(
         kind="line",
         metric=metric,
         metric_label=ind.name_zh,
+        number_format=ind.d3format,  # counts whole on the axis and in the tooltip
         groupby=(series,),
         where=(
             Where("indicator_code", "==", ind.code),

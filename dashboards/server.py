@@ -489,6 +489,7 @@ class SupersetClient:
                 f"{_message(resp)}."
             )
         self.session.headers["Authorization"] = f"Bearer {resp.json()['access_token']}"
+        self._refresh_token = resp.json().get("refresh_token")
         csrf = self.request("GET", "/api/v1/security/csrf_token/").json()["result"]
         self.session.headers.update({"X-CSRFToken": csrf, "Referer": self.url})
 
@@ -502,12 +503,30 @@ class SupersetClient:
     ) -> requests.Response:
         kwargs.setdefault("timeout", self.timeout)
         resp = self.session.request(method, f"{self.url}{path}", **kwargs)
+        if resp.status_code == 401 and self._refresh():  # the access token lasts 15 minutes
+            resp = self.session.request(method, f"{self.url}{path}", **kwargs)
         if resp.status_code not in expect:
             raise SupersetError(
                 f"Superset answered {resp.status_code} to {method} {path} "
                 f"(as {self.username}): {_message(resp)}."
             )
         return resp
+
+    def _refresh(self) -> bool:
+        """A new access token from the login's refresh token (False if there is none or
+        Superset refuses it)."""
+        token = getattr(self, "_refresh_token", None)
+        if not token:
+            return False
+        resp = requests.post(
+            f"{self.url}/api/v1/security/refresh",
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=self.timeout,
+        )
+        if resp.status_code != 200:
+            return False
+        self.session.headers["Authorization"] = f"Bearer {resp.json()['access_token']}"
+        return True
 
     def get(self, path: str, **params: Any) -> Any:
         if params:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -12,12 +13,15 @@ import yaml
 
 from dashboards.catalogue import (
     DASHBOARDS,
+    GEO_JOINS,
     INDICATOR_OVERVIEW,
     LANDING,
     MART_INDICATOR_VALUES,
+    NAME_COLUMNS,
     REPORTS,
     indicator_metrics,
     indicator_rows,
+    names,
 )
 from dashboards.deploy import ASSETS_DIR, BUNDLE_ROOT, build_bundle
 from dashboards.generate import (
@@ -28,10 +32,13 @@ from dashboards.generate import (
     FilterSpec,
     Where,
     assets_differ,
+    chart_specs,
     render_assets,
     stable_uuid,
     write_assets,
 )
+
+CHARTS_BY_KEY = chart_specs(DASHBOARDS)
 
 
 def test_committed_assets_match_the_catalogue() -> None:
@@ -147,7 +154,7 @@ def test_every_report_has_period_and_province_filters() -> None:
     for d in REPORTS:
         kinds = {(f.kind, f.column) for f in d.filters}
         assert ("time", None) in kinds, d.slug
-        assert ("select", "prov_code") in kinds, d.slug
+        assert ("select", "prov_name") in kinds, d.slug
 
 
 def test_datasets_are_limited_by_province_or_hq_only() -> None:
@@ -192,8 +199,13 @@ def test_new_chart_kinds_render() -> None:
     big = files["charts/kpi_rev_total.yaml"]["params"]
     assert big["compare_lag"] == 1 and big["x_axis"] == "period_month"
     ds = files["datasets/jingfen/rpt_load_rejects.yaml"]
-    # report tables are dbt models (marts/*/rpt_*.sql), never SQL strings in the catalogue
-    assert not ds["sql"] and ds["table_name"] == "rpt_load_rejects" and ds["schema"] == "main"
+    # report tables are dbt models (marts/*/rpt_*.sql), never SQL strings in the catalogue: the
+    # dataset's SELECT only adds the province's name from the region seed
+    assert ds["table_name"] == "rpt_load_rejects" and ds["schema"] == "main"
+    assert ds["sql"] == (
+        "select t.*, p.prov_name as prov_name from main.rpt_load_rejects as t "
+        "left join main.provinces as p on p.prov_code = t.prov_code"
+    )
     assert json.loads(ds["extra"]) == {"jingfen_audience": "all"}
     hq = files["dashboards/hq-submissions.yaml"]["metadata"]["jingfen_audience"]
     assert hq == "hq"
@@ -250,3 +262,89 @@ def test_indicator_dictionary_seeds_are_generated_from_the_catalogue() -> None:
     (chart,) = DICTIONARY.charts
     assert chart.searchable and chart.dataset.reference and not chart.dataset.has_province
     assert DICTIONARY in DASHBOARDS and DICTIONARY not in REPORTS
+
+
+# ---- names, not codes (issue #14) -------------------------------------------------------------
+# Columns holding a code that has a name beside it (in the mart, a seed join or a calculated
+# column): a chart never groups, labels, lists or filters by them.
+CODE_COLUMNS = {
+    *(code for code, _, _ in GEO_JOINS.values()),
+    *(c for cols, _ in NAME_COLUMNS.values() for c in cols),
+    "indicator_code",  # name_zh / indicator_name_zh
+    "category_l1_code",  # category_l1_name
+    "reason_code",  # reason
+}
+# The 指标字典 lists each indicator's code beside its name on purpose: it is the search key.
+CODES_ON_PURPOSE = {("indicator_dictionary", "indicator_code")}
+
+
+def test_charts_and_filters_read_names_not_codes() -> None:
+    found = []
+    for d in DASHBOARDS:
+        for c in d.charts:
+            for col in (*c.groupby, *c.columns):
+                if col in CODE_COLUMNS and (c.key, col) not in CODES_ON_PURPOSE:
+                    found.append(f"{d.slug} · {c.key}: {col}")
+        for f in d.filters:
+            if f.column in CODE_COLUMNS:
+                found.append(f"{d.slug} · filter {f.key}: {f.column}")
+    assert found == [], "charts and filters should show the names of these codes: " + str(found)
+
+
+def test_names_decode_every_code_the_seeds_know() -> None:
+    """The calculated name columns cover the seeds' codes (a KPI without a name would show its
+    snake_case id)."""
+    assert names("province")["44"] == "广东省" and names("city")["4401"] == "广州市"
+    assert names("package")["P5G399"] and names("complaint_category")["01"] == "网络质量"
+    for code_set in ("daily_kpi", "alert_kind", "churn_reason", "bill_item", "load_status"):
+        assert all(n and not n.isascii() or n.isupper() for n in names(code_set).values())
+    sql = NAME_COLUMNS["kpi_name"][1]
+    assert "when 'drop_rate_pct' then '掉线率'" in sql and sql.endswith("else kpi_code end")
+
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def test_every_dataset_column_and_metric_has_a_chinese_name() -> None:
+    missing = [
+        f"{ds.table}.{x.name}: {x.label_zh!r}"
+        for d in DASHBOARDS
+        for ds in d.datasets
+        for x in (*ds.columns, *ds.metrics)
+        if not _CJK.search(x.label_zh) and x.label_zh not in {"KPI", "PSI", "ARPU", "MOU"}
+    ]
+    assert missing == []
+
+
+def test_counts_print_as_integers() -> None:
+    """Counts (subscribers, tickets, ranks) in tables print whole (``,d``); mixed-unit value
+    columns drop trailing zeros (``,.2~f``: a count reads 20,544); summary-table metrics carry
+    their format."""
+    files = render_assets(DASHBOARDS)
+    review = files["charts/review_table.yaml"]["params"]["column_config"]
+    assert review["closing_subs"] == {"d3NumberFormat": ",d"}
+    assert review["net_adds"] == {"d3NumberFormat": ",d"}
+    assert review["revenue_yuan"] == {"d3NumberFormat": ",.2f"}
+    ratings = files["charts/channel_ratings_table.yaml"]["params"]["column_config"]
+    assert ratings["rank_in_period"] == {"d3NumberFormat": ",d"}
+    values = files["charts/indicator_values_table.yaml"]["params"]["column_config"]
+    assert values["value"] == {"d3NumberFormat": ",.2~f"}
+    scored = files["charts/churn_scored_subs.yaml"]["params"]["column_config"]
+    assert scored["评分用户数"] == {"d3NumberFormat": ",.0f"}
+
+
+def test_rankings_follow_the_period_as_the_tiles_do() -> None:
+    """The 经营概览 ranking shows the latest month of the chosen period (as the tiles do), not
+    the sum of every month, and like every chart with a time column it is in the period
+    filter's scope."""
+    ranking = CHARTS_BY_KEY["overview_province_ranking"]
+    assert ranking.dataset.metric(ranking.metric).expression == (
+        "arg_max(revenue_yuan, period_month)"
+    )
+    files = render_assets(DASHBOARDS)
+    for d in REPORTS:
+        period = next(f for f in d.filters if f.kind == "time")
+        native = files[f"dashboards/{d.slug}.yaml"]["metadata"]["native_filter_configuration"]
+        excluded = next(n for n in native if n["id"] == period.id)["scope"]["excluded"]
+        timed = [c for c in d.charts if c.dataset.main_dttm_col]
+        assert len(excluded) == len(d.charts) - len(timed), d.slug

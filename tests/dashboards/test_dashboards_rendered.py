@@ -20,9 +20,12 @@ The landing page (报表目录) has no chart: test_superset_browser opens it.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
+import re
 from collections import defaultdict
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -47,6 +50,7 @@ from dashboards.catalogue import (
     indicators,
 )
 from dashboards.generate import ChartSpec, DashboardSpec
+from jingfen.interfaces import INTERFACES
 
 pytestmark = [pytest.mark.superset, pytest.mark.browser]
 
@@ -528,8 +532,11 @@ def test_hq_national_table_is_the_central_national_figure(superset_instance, ren
     )[0][0]
     kinds: set[str] = set()
     problems = []
+    # The table shows the indicator's name and unit, not its code: (name, unit) is unique.
+    by_name = {(r["name_zh"], r["unit"]): c for c, r in SEED.items()}
     for cells in table.rows:
-        period, code = cells[col["period"]], cells[col["indicator_code"]]
+        period = cells[col["period"]]
+        code = by_name[(cells[col["indicator_name_zh"]], cells[col["unit"]])]
         reported = parse_number(cells[col["provinces_reported"]])
         if reported is None or reported[0] != provinces:
             continue  # a period some package of which was sent back: the uploads are partial
@@ -552,3 +559,187 @@ def test_hq_national_table_is_the_central_national_figure(superset_instance, ren
         f"of every kind: {kinds}"
     )
     _fail_if(problems, f"{len(problems)} national figures of the HQ table differ")
+
+
+# ---- 4. names, not codes; counts whole (issue #14) -------------------------------------------
+def _seed_codes() -> set[str]:
+    """Every code the seeds give a name to (province, city, county, package, channel type,
+    complaint category, indicator, interface, code list): read from the seeds here, not from
+    the catalogue, so the test does not trust what it checks. A code spelled like its name
+    (4G) is no code."""
+    seeds = Path(__file__).resolve().parents[2] / "seeds"
+    columns = {
+        "provinces": ("prov_code",),
+        "regions": ("city_code", "county_code"),
+        "packages": ("package_code",),
+        "channel_types": ("channel_type_code", "level1_code"),
+        "complaint_categories": ("category_code", "l2_code", "l1_code"),
+        "indicators": ("indicator_code",),
+        "code_values": ("code",),
+        "display_names": ("code",),
+    }
+    codes: set[str] = set(INTERFACES)
+    for seed, cols in columns.items():
+        with (seeds / f"{seed}.csv").open(encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                for col in cols:
+                    if len(row[col]) >= 2 and row[col] != row.get("name_zh"):
+                        codes.add(row[col])
+    return codes
+
+
+SEED_CODES = _seed_codes()
+SNAKE_CASE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)+$")  # drop_rate_pct, kpi_anomaly
+UPPER_SNAKE = re.compile(r"^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$")  # SHORT_TENURE, REV_TOTAL
+# Identifiers that have no name to show instead (a masked number, a file, a cell, a channel,
+# an upload package); and the 指标字典, which lists each indicator's code beside its name on
+# purpose (it is what one searches for).
+IDENTIFIERS = {"msisdn_masked", "file_name", "cell_id", "channel_id", "load_id", "current_package"}
+# English names (the 指标字典's name_en: "complaints" is a name there, not the KPI code)
+IDENTIFIERS |= {"name_en"}
+CODES_ON_PURPOSE = {
+    ("indicator_dictionary", "indicator_code"),
+    ("indicator_dictionary", "source_model"),
+}
+
+
+def _is_code(value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    v = value.strip()
+    return v in SEED_CODES or bool(SNAKE_CASE.match(v) or UPPER_SNAKE.match(v))
+
+
+def _label_problems(chart: ChartSpec, answer: dict[str, Any]) -> list[str]:
+    """Codes among the labels of a chart-data answer: the values of its grouping, axis and
+    series columns, and the column names a pivot made of series values (a line chart's
+    legend, drawn on canvas, reads them)."""
+    metric_labels = {_metric_label_of(chart, m) for m in chart.all_metrics}
+    dataset_columns = {c.name for c in chart.dataset.columns}
+    out = []
+    for result in answer.get("result", []):
+        cols = result.get("colnames") or []
+        types = result.get("coltypes") or [None] * len(cols)
+        for col, kind in zip(cols, types, strict=False):
+            if col in IDENTIFIERS or (chart.key, col) in CODES_ON_PURPOSE or kind == 2:
+                continue
+            if col not in dataset_columns:  # a pivot's column: metric and series values
+                parts = [p for p in col.split(", ") if p not in metric_labels]
+                out += [f"legend/column {p!r}" for p in parts if _is_code(p)]
+                continue
+            values = {rec.get(col) for rec in result.get("data", [])}
+            out += [f"{col} = {v!r}" for v in sorted(filter(_is_code, values))[:3]]
+    return out
+
+
+def _metric_label_of(chart: ChartSpec, name: str) -> str:
+    m = chart.dataset.metric(name)
+    return (chart.metric_label if chart.kind != "agg_table" else None) or m.label_zh
+
+
+@pytest.mark.parametrize("view", VIEWS, ids=_view_id)
+def test_people_read_names_not_codes(superset_instance, rendered, view) -> None:
+    """As headquarters and as a province user: no label, legend value or table cell of a chart
+    is a raw code (44, 4401, P5G399, 01) or a snake_case identifier where a name exists —
+    in the chart-data answers the page drew from (ECharts draws legends and axes on canvas) and
+    in the tables' text; no table header is a 编码 column."""
+    role, dash = view
+    page = rendered(role, dash)
+    problems = []
+    for chart in dash.charts:
+        where = f"{dash.title_zh} · {chart.title_zh} ({role})"
+        for req in page.requests.get(superset_instance.chart_ids[chart.uuid], []):
+            problems += [f"{where}: {p}" for p in _label_problems(chart, req.response)]
+        table = page.tables.get(chart.key)
+        if table is None:
+            continue
+        problems += [
+            f"{where}: header {label!r}"
+            for col, label in zip(table.headers, table.labels, strict=False)
+            if "编码" in label and (chart.key, col) not in CODES_ON_PURPOSE
+        ]
+        # the text columns (a metric's cell may well read 11 new subscribers)
+        text = {c.name for c in chart.dataset.columns if c.type == "VARCHAR"}
+        for i, col in enumerate(table.headers):
+            if col not in text or col in IDENTIFIERS or (chart.key, col) in CODES_ON_PURPOSE:
+                continue
+            shown = sorted({row[i] for row in table.rows if i < len(row) and _is_code(row[i])})
+            problems += [f"{where}: {col} shows {v!r}" for v in shown[:3]]
+    _fail_if(problems, f"{len(problems)} codes where people read names")
+
+
+@pytest.mark.parametrize("view", TABLE_VIEWS, ids=_view_id)
+def test_counts_are_drawn_as_integers(superset_instance, rendered, view) -> None:
+    """A column whose values are integers in the warehouse (subscribers, tickets, ranks,
+    counts) is drawn without decimals: 20,544, never 20,544.00 or rank 3.00."""
+    role, dash = view
+    prov = ROLES[role][1]
+    page = rendered(role, dash)
+    problems = []
+    for chart in (c for c in dash.charts if c.kind in ("table", "agg_table")):
+        want = query(superset_instance.warehouse, reference_sql(chart, prov))
+        table = page.tables[chart.key]
+        for i, _ in enumerate(table.headers):
+            values = [r[i] for r in want if i < len(r) and r[i] is not None]
+            if not values or not all(type(v) is int for v in values):
+                continue
+            shown = [row[i] for row in table.rows if i < len(row) and "." in row[i]]
+            if shown:
+                problems.append(
+                    f"{dash.title_zh} · {chart.title_zh} ({role}): {table.labels[i]} is a count "
+                    f"but shows {shown[:3]}"
+                )
+    _fail_if(problems, f"{len(problems)} counts drawn with decimals")
+
+
+def _native_filters(client, dash_id: int) -> list[dict[str, Any]]:
+    body = client.get(f"/api/v1/dashboard/{dash_id}")["result"]
+    return json.loads(body["json_metadata"])["native_filter_configuration"]
+
+
+@pytest.mark.parametrize("view", VIEWS, ids=_view_id)
+def test_select_filters_list_names(superset_instance, view) -> None:
+    """The 省份 / 地市 / 接口 filters list names (广东省, 广州市), as the user sees them (the
+    same query the filter sends, under the user's row-level security), and the province user's
+    province filter lists its own province only."""
+    role, dash = view
+    # fresh logins: the session's clients' tokens expire (15 minutes) on a long run
+    client = superset_instance.login(ROLES[role][0])
+    problems = []
+    for f in _native_filters(client, superset_instance.dashboard_ids[dash.slug]):
+        if f["filterType"] != "filter_select":
+            continue
+        target = f["targets"][0]
+        column = target["column"]["name"]
+        answer = client.post(
+            "/api/v1/chart/data",
+            {
+                "datasource": {"id": target["datasetId"], "type": "table"},
+                "force": False,
+                "queries": [
+                    {
+                        "columns": [column],
+                        "metrics": [],
+                        "row_limit": 1000,
+                        # the filter's own pre-filter (地市 lists city rows only)
+                        "filters": [
+                            {"col": a["subject"], "op": a["operator"], "val": a["comparator"]}
+                            for a in f.get("adhoc_filters") or []
+                        ],
+                    }
+                ],
+                "result_format": "json",
+                "result_type": "full",
+            },
+        )
+        values = {rec[column] for r in answer["result"] for rec in r["data"]} - {None}
+        if not values:
+            problems.append(f"{dash.title_zh} · filter {f['name']} lists nothing")
+        problems += [
+            f"{dash.title_zh} · filter {f['name']} lists {v!r}" for v in values if _is_code(v)
+        ]
+        if role == "province" and f["name"] == "省份" and values != {"广东省"}:
+            problems.append(f"{dash.title_zh} · the province filter lists {sorted(values)}")
+        if f["name"] == "地市" and values & {"全国", "广东省"}:  # (北京市 is a city too)
+            problems.append(f"{dash.title_zh} · the city filter lists {sorted(values)[:5]}")
+    _fail_if(problems, f"{len(problems)} filter values are codes")

@@ -59,17 +59,17 @@ def _screenshot(superset_instance, page, name: str) -> Path:
 
 @pytest.mark.parametrize("dash", DASHBOARDS, ids=lambda d: d.slug)
 def test_dashboard_renders(superset_instance, pages, dash) -> None:
-    username, other = ("hq_analyst", None) if dash.audience == "hq" else ("gd_analyst", "11")
+    username, other = ("hq_analyst", None) if dash.audience == "hq" else ("gd_analyst", "北京市")
     page, outside = pages(username)
     seconds = _open_and_check(superset_instance, page, dash)
     superset_instance.timings[f"browser_{dash.slug}_s"] = round(seconds, 1)
     if other is not None:
-        # the province user's tables show only its own province (the 省份编码 column)
+        # the province user's tables show only its own province (the 省份 column, by name)
         for table in page.locator(".dashboard-component-chart-holder table").all():
             headers = [h.strip() for h in table.locator("thead th").all_inner_texts()]
-            if "省份编码" not in headers:
+            if "省份" not in headers:
                 continue
-            col = headers.index("省份编码") + 1
+            col = headers.index("省份") + 1
             cells = table.locator(f"tbody tr td:nth-child({col})").all_inner_texts()
             assert other not in {c.strip() for c in cells}, (
                 f"{username} sees province {other} on {dash.slug}"

@@ -18,13 +18,13 @@ from typing import Any
 
 import duckdb
 import pytest
-from testkit.superset import query, reference_rows, superset_rows
+from testkit.superset import query, reference_rows, source, superset_rows
 from testkit.warehouse import PROVINCES
 
 from dashboards import access, server
 from dashboards.bench import chart_latency
 from dashboards.cache import clear_chart_cache
-from dashboards.catalogue import DASHBOARDS, LANDING, REPORTS
+from dashboards.catalogue import DASHBOARDS, LANDING, REPORTS, names
 from dashboards.deploy import deploy, export
 from dashboards.generate import ChartSpec, chart_specs
 from jingfen.config import Paths
@@ -93,8 +93,7 @@ def test_every_dataset_column_exists_in_the_warehouse(superset_instance) -> None
     con = duckdb.connect(str(superset_instance.warehouse), read_only=True)
     try:
         for ds in datasets.values():
-            src = f"({ds.sql})" if ds.sql else f"{ds.schema}.{ds.table}"
-            have = {r[0] for r in con.execute(f"describe select * from {src} as t").fetchall()}
+            have = {r[0] for r in con.execute(f"describe select * from {source(ds)}").fetchall()}
             missing = [c.name for c in ds.columns if c.name not in have]
             assert missing == [], f"{ds.table} lacks {missing} in the published warehouse"
     finally:
@@ -218,6 +217,8 @@ def test_province_user_sees_only_its_province(superset_instance, username: str, 
         result = chart_data(client, superset_instance.chart_ids[chart.uuid])
         if "prov_code" in result["colnames"]:
             assert {r["prov_code"] for r in result["data"]} <= {prov}, key
+        if "prov_name" in result["colnames"]:
+            assert {r["prov_name"] for r in result["data"]} <= {names("province")[prov]}, key
         assert superset_rows(result) == reference_rows(
             superset_instance.warehouse, chart, prov=prov
         ), key
@@ -246,14 +247,14 @@ def test_province_csv_export_has_only_its_province(superset_instance, username, 
     client = superset_instance.login(username)
     checked = 0
     for key, chart in FOR_PROVINCES.items():
-        if chart.kind != "table" or "prov_code" not in chart.columns:
+        if chart.kind != "table" or "prov_name" not in chart.columns:
             continue
         rows = _csv_rows(client, superset_instance.chart_ids[chart.uuid])
         want = reference_rows(superset_instance.warehouse, chart, prov=prov)
         assert len(rows) == len(want), key
         if rows:
-            prov_col = next(c for c in rows[0] if c in ("省份编码", "prov_code"))
-            assert {r[prov_col] for r in rows} == {prov}, key
+            prov_col = next(c for c in rows[0] if c in ("省份", "prov_name"))
+            assert {r[prov_col] for r in rows} == {names("province")[prov]}, key
             checked += 1
     assert checked >= 5
 
@@ -261,7 +262,7 @@ def test_province_csv_export_has_only_its_province(superset_instance, username, 
 def test_hq_sees_every_province(superset_instance) -> None:
     client = superset_instance.login("hq_analyst")
     result = chart_data(client, superset_instance.chart_ids[TABLE_CHART.uuid])
-    assert {r["prov_code"] for r in result["data"]} == set(PROVINCES)
+    assert {r["prov_name"] for r in result["data"]} == {names("province")[p] for p in PROVINCES}
     assert superset_rows(result) == reference_rows(superset_instance.warehouse, TABLE_CHART)
     for key, chart in HQ_ONLY.items():
         got = superset_rows(chart_data(client, superset_instance.chart_ids[chart.uuid]))
@@ -365,7 +366,7 @@ def test_redeploy_keeps_ids_and_access_is_idempotent(in_superset_home) -> None:
     assert access.provision_access(access.DEFAULT_CONFIG, admin) == []
     client = in_superset_home.login("gd_analyst")
     result = chart_data(client, in_superset_home.chart_ids[TABLE_CHART.uuid])
-    assert {r["prov_code"] for r in result["data"]} == {"44"}
+    assert {r["prov_name"] for r in result["data"]} == {names("province")["44"]}
 
 
 def test_export_round_trips_to_placeholder(in_superset_home, tmp_path) -> None:

@@ -40,8 +40,13 @@ def _sql_literal(v: Any) -> str:
 
 
 def source(ds: DatasetSpec) -> str:
-    """The FROM item of a dataset: its table, or its SQL as a subquery (a virtual dataset)."""
-    return f"({ds.sql}) as virtual_table" if ds.sql else f"{ds.schema}.{ds.table}"
+    """The FROM item of a dataset: its table, or its SQL as a subquery (a virtual dataset),
+    with its calculated columns (names decoded from codes) beside the table's own."""
+    base = f"({ds.sql}) as t" if ds.sql else f"{ds.schema}.{ds.table}"
+    calculated = [f"{c.expression} as {c.name}" for c in ds.columns if c.expression]
+    if not ds.sql and not calculated:
+        return base
+    return f"(select *{''.join(', ' + c for c in calculated)} from {base}) as virtual_table"
 
 
 def city_condition(ds: DatasetSpec, city: str) -> str:
