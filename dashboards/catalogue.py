@@ -151,7 +151,16 @@ def names(code_set: str) -> dict[str, str]:
         }
     if code_set == "interface":
         return {code: i.name_zh for code, i in INTERFACES.items()}
-    if code_set in ("net_type", "customer_type", "pay_type", "ivr_node"):
+    if code_set in (
+        "net_type",
+        "customer_type",
+        "pay_type",
+        "ivr_node",
+        "vip_level",
+        "work_order_type",
+        "department",
+        "circuit_type",
+    ):
         return _pairs("code_values", "code", "name_zh", code_set=code_set)
     found = _pairs("display_names", "code", "name_zh", code_set=code_set)
     if not found:
@@ -248,6 +257,22 @@ NAME_COLUMNS: dict[str, tuple[tuple[str, ...], str]] = {
     "reason_1_name": (("reason_1_code",), decode("reason_1_code", "churn_reason")),
     "interface_name": (("interface",), decode("interface", "interface")),
     "load_status_name": (("status",), decode("status", "load_status")),
+    # customer service: the tier ('all' = every tier), a work order's breakdown, a circuit's type
+    "vip_level_name": (
+        ("vip_level",),
+        f"case when vip_level = 'all' then '全部客户' else {decode('vip_level', 'vip_level')} end",
+    ),
+    "work_order_breakdown_name": (
+        ("breakdown", "breakdown_value"),
+        "case when breakdown = 'total' then '全部工单' else "
+        + _decode_by(
+            "breakdown",
+            "breakdown_value",
+            {"order_type": "work_order_type", "department": "department", "vip_level": "vip_level"},
+        )
+        + " end",
+    ),
+    "circuit_type_name": (("circuit_type",), decode("circuit_type", "circuit_type")),
 }
 
 
@@ -390,6 +415,68 @@ LABELS: dict[str, tuple[str, str]] = {
     "window_tickets": ("近3日工单", "Tickets in window"),
     "expected_tickets": ("预期工单", "Expected tickets"),
     "hotspot_score": ("热点得分", "Hot-spot score"),
+    # customer service (客服中心, 服务质量, 集团客户SLA)
+    "vip_level": ("客户星级编码", "Customer tier code"),
+    "vip_level_name": ("客户星级", "Customer tier"),
+    "calls": ("呼入量", "Calls"),
+    "offered_calls": ("人工呼入量", "Calls offered to agents"),
+    "answered_calls": ("人工接通量", "Calls answered"),
+    "answered_in_time_calls": ("15秒内接通量", "Answered within 15 s"),
+    "abandoned_calls": ("呼损量", "Calls abandoned"),
+    "answered_pct": ("人工接通率（%）", "Answer rate %"),
+    "answer_15s_pct": ("15秒接通率（%）", "Answered within 15 s %"),
+    "abandon_pct": ("呼损率（%）", "Abandonment %"),
+    "aht_seconds": ("平均处理时长（秒）", "Average handling time (s)"),
+    "self_service_pct": ("IVR自助服务率（%）", "IVR self-service %"),
+    "occupancy_pct": ("坐席利用率（%）", "Agent occupancy %"),
+    "answered_target_pct": ("接通率目标（%）", "Answer-rate target %"),
+    "answer_15s_target_pct": ("15秒接通率目标（%）", "15-second target %"),
+    "abandon_max_pct": ("呼损率上限（%）", "Abandonment ceiling %"),
+    "agents_on_duty": ("在岗坐席数", "Agents on duty"),
+    "handle_seconds": ("处理时长（秒）", "Handling seconds"),
+    "staffed_seconds": ("签入时长（秒）", "Logged-in seconds"),
+    "ivr_node": ("IVR话题编码", "IVR topic code"),
+    "ivr_node_name": ("IVR话题", "IVR topic"),
+    "window_calls": ("近3天来话", "Calls in the 3-day window"),
+    "expected_calls": ("预期来话", "Expected calls"),
+    "breakdown": ("分析维度编码", "Breakdown code"),
+    "work_order_breakdown_name": ("维度值", "Breakdown value"),
+    "subscribers": ("月末在网用户数", "Subscribers in service"),
+    "orders": ("工单量", "Work orders"),
+    "closed_orders": ("归档工单", "Closed orders"),
+    "within_limit_orders": ("时限内归档", "Closed within limit"),
+    "overdue_orders": ("超时工单", "Overdue orders"),
+    "reopened_orders": ("重派工单", "Reopened orders"),
+    "complaint_orders": ("投诉工单", "Complaint orders"),
+    "repeat_complaint_orders": ("重复投诉工单", "Repeat complaint orders"),
+    "callbacks": ("回访量", "Callbacks"),
+    "satisfied_callbacks": ("回访满意量", "Satisfied callbacks"),
+    "appeals": ("申诉量", "Appeals"),
+    "within_limit_pct": ("及时处理率（%）", "Closed within limit %"),
+    "reopen_pct": ("重派率（%）", "Reopen rate %"),
+    "repeat_complaint_pct": ("重复投诉率（%）", "Repeat complaint rate %"),
+    "satisfaction_pct": ("回访满意率（%）", "Callback satisfaction %"),
+    "avg_handling_hours": ("平均处理时长（小时）", "Average handling hours"),
+    "appeals_per_million_subs": ("百万用户申诉率", "Appeals per million subscribers"),
+    "circuit_id": ("电路编号", "Circuit"),
+    "group_cust_id": ("集团客户编号", "Key account"),
+    "cust_name_masked": ("集团客户名称（脱敏）", "Key account name (masked)"),
+    "circuit_type": ("电路类型编码", "Circuit type code"),
+    "circuit_type_name": ("电路类型", "Circuit type"),
+    "bandwidth_mbps": ("带宽（Mbit/s）", "Bandwidth (Mbit/s)"),
+    "sla_availability_pct": ("合同可用率（%）", "Contracted availability %"),
+    "availability_pct": ("实际可用率（%）", "Availability %"),
+    "sla_restore_minutes": ("合同恢复时限（分钟）", "Contracted restoration (min)"),
+    "max_restore_minutes": ("最长故障恢复时长（分钟）", "Longest restoration (min)"),
+    "fault_cnt": ("故障次数", "Faults"),
+    "outage_minutes": ("中断时长（分钟）", "Outage minutes"),
+    "days_reported": ("统计天数", "Days reported"),
+    "is_sla_breach": ("SLA违约", "SLA breach"),
+    "circuits": ("电路数", "Circuits"),
+    "breached_circuits": ("违约电路数", "Circuits in breach"),
+    "availability_breaches": ("可用率违约电路", "Availability breaches"),
+    "restore_breaches": ("恢复时限违约电路", "Restoration breaches"),
+    "worst_circuit_availability_pct": ("最差电路可用率（%）", "Worst circuit availability %"),
     "is_hotspot": ("是否热点", "Hot spot"),
     # daily monitoring
     "kpi_code": ("KPI编码", "KPI code"),
@@ -475,6 +562,12 @@ _COUNTS = {
     "window_tickets", "channels", "risk_channels", "rank_in_province", "rank_in_period",
     "risk_decile", "versions", "rejected_versions", "provinces_reported", "provinces_expected",
     "records_declared", "records_loaded", "records_rejected", "line_no", "cluster", "status_order",
+    "calls", "offered_calls", "answered_calls", "answered_in_time_calls", "abandoned_calls",
+    "agents_on_duty", "window_calls", "subscribers", "orders", "closed_orders",
+    "within_limit_orders", "overdue_orders", "reopened_orders", "complaint_orders",
+    "repeat_complaint_orders", "callbacks", "satisfied_callbacks", "appeals", "fault_cnt",
+    "outage_minutes", "days_reported", "circuits", "breached_circuits", "availability_breaches",
+    "restore_breaches", "bandwidth_mbps", "sla_restore_minutes", "max_restore_minutes",
     "rank_among_provinces", "provinces_ranked",
 }  # fmt: skip
 # Values of indicators of any unit in one column (counts, 元, rates): up to two decimals,
@@ -1873,6 +1966,418 @@ DATA_QUALITY = DashboardSpec(
     ),
 )
 
+# ---- 客服中心运营 / 服务质量 / 集团客户 SLA (issue 17) -----------------------------------------
+MART_HOTLINE_MONTH = dataset(
+    "mart_hotline_month",
+    "热线（10010）：每月每个区域每个客户星级一行（接通率、15秒接通率、呼损率、处理时长、自助率、坐席利用率）",
+    "Hotline KPIs by month, region and customer tier",
+    f"{REGION} vip_level calls offered_calls answered_calls answered_in_time_calls "
+    "abandoned_calls answered_pct "
+    "answer_15s_pct abandon_pct aht_seconds self_service_pct occupancy_pct answered_target_pct "
+    "answer_15s_target_pct abandon_max_pct",
+    name_columns="vip_level_name",
+    extra_metrics=(
+        m(
+            "tier_answered_pct",
+            "100.0 * sum(answered_calls) / nullif(sum(offered_calls), 0)",
+            "人工接通率（%）",
+            "Answer rate %",
+            ",.1f",
+        ),
+        m(
+            "tier_answered_target",
+            "max(answered_target_pct)",
+            "接通率目标（%）",
+            "Answer-rate target %",
+            ",.0f",
+        ),
+        m(
+            "tier_15s_pct",
+            "100.0 * sum(answered_in_time_calls) / nullif(sum(offered_calls), 0)",
+            "15秒接通率（%）",
+            "Answered within 15 s %",
+            ",.1f",
+        ),
+        m(
+            "tier_15s_target",
+            "max(answer_15s_target_pct)",
+            "15秒接通率目标（%）",
+            "15-second target %",
+            ",.0f",
+        ),
+    ),
+)
+MART_HOTLINE_DAY = dataset(
+    "mart_hotline_day",
+    "热线日报：每天每个区域每个客户星级一行",
+    "Hotline KPIs by day, region and customer tier",
+    "stat_date region_level region_code prov_code vip_level calls offered_calls answered_calls "
+    "answered_in_time_calls abandoned_calls answered_pct answer_15s_pct abandon_pct aht_seconds "
+    "self_service_pct",
+    time="stat_date",
+    name_columns="vip_level_name",
+    extra_metrics=(
+        m("day_calls", "sum(calls)", "呼入量", "Calls"),
+        m(
+            "day_answered_pct",
+            "100.0 * sum(answered_calls) / nullif(sum(offered_calls), 0)",
+            "人工接通率（%）",
+            "Answer rate %",
+            ",.1f",
+        ),
+        m(
+            "day_answer_15s_pct",
+            "100.0 * sum(answered_in_time_calls) / nullif(sum(offered_calls), 0)",
+            "15秒接通率（%）",
+            "Answered within 15 s %",
+            ",.1f",
+        ),
+    ),
+)
+MART_HOTLINE_AGENTS_DAY = dataset(
+    "mart_hotline_agents_day",
+    "坐席利用率：每天每个省（及全国）一行",
+    "Agent occupancy by day and province",
+    "stat_date region_level region_code prov_code agents_on_duty answered_calls handle_seconds "
+    "staffed_seconds occupancy_pct",
+    time="stat_date",
+    extra_metrics=(
+        m(
+            "agent_occupancy_pct",
+            "100.0 * sum(handle_seconds) / nullif(sum(staffed_seconds), 0)",
+            "坐席利用率（%）",
+            "Agent occupancy %",
+            ",.1f",
+        ),
+    ),
+)
+MART_ENQUIRY_HOTSPOTS = dataset(
+    "mart_enquiry_hotspots",
+    "咨询热点：每天每个地市每个IVR话题一行",
+    "Enquiry hot spots by day, city and IVR topic",
+    "stat_date region_level region_code prov_code city_code ivr_node ivr_node_name calls "
+    "window_calls expected_calls hotspot_score is_hotspot",
+    time="stat_date",
+    extra_metrics=(
+        m("enquiry_hotspots", "count(case when is_hotspot then 1 end)", "热点数", "Hot spots"),
+    ),
+)
+MART_WORK_ORDER_MONTH = dataset(
+    "mart_work_order_month",
+    "电子工单：每月每个区域每个维度（合计、工单类型、处理部门、客户星级）一行",
+    "Work orders by month, region and breakdown",
+    f"{REGION} breakdown breakdown_value subscribers orders closed_orders within_limit_orders "
+    "overdue_orders reopened_orders complaint_orders repeat_complaint_orders callbacks "
+    "satisfied_callbacks appeals within_limit_pct reopen_pct repeat_complaint_pct "
+    "satisfaction_pct avg_handling_hours appeals_per_million_subs",
+    name_columns="work_order_breakdown_name",
+    extra_metrics=(
+        m("wo_orders", "sum(orders)", "工单量", "Work orders"),
+        m("wo_overdue", "sum(overdue_orders)", "超时工单", "Overdue orders"),
+        m(
+            "wo_within_limit_pct",
+            "100.0 * sum(within_limit_orders) / nullif(sum(closed_orders), 0)",
+            "及时处理率（%）",
+            "Closed within limit %",
+            ",.1f",
+        ),
+    ),
+)
+MART_KEY_ACCOUNT_SLA = dataset(
+    "mart_key_account_sla_month",
+    "集团客户电路SLA：每条电路每月一行（可用率、故障恢复时长，与合同SLA比较）",
+    "Key-account circuits against their SLA, by month",
+    "circuit_id period_month group_cust_id prov_code city_code circuit_type bandwidth_mbps "
+    "sla_availability_pct availability_pct sla_restore_minutes max_restore_minutes fault_cnt "
+    "outage_minutes days_reported is_sla_breach",
+    name_columns="circuit_type_name",
+    extra_metrics=(
+        m("sla_circuits", "count(*)", "电路数", "Circuits"),
+        m(
+            "sla_breached_circuits",
+            "count(case when is_sla_breach then 1 end)",
+            "违约电路数",
+            "Circuits breaching the SLA",
+        ),
+        m(
+            "sla_availability_pct",
+            "100.0 * (1 - sum(outage_minutes) / nullif(sum(days_reported) * 1440.0, 0))",
+            "整体可用率（%）",
+            "Availability %",
+            ",.3f",
+        ),
+    ),
+)
+
+MART_KEY_ACCOUNT_SLA_ACCOUNT = dataset(
+    "mart_key_account_sla_account_month",
+    "集团客户SLA月报：每个集团客户每月一行（电路数、违约电路、整体可用率）；客户名称已脱敏",
+    "Key-account SLA report headers by account and month (names masked)",
+    "group_cust_id cust_name_masked period_month prov_code circuits breached_circuits "
+    "availability_breaches restore_breaches fault_cnt outage_minutes availability_pct "
+    "worst_circuit_availability_pct max_restore_minutes",
+    sql=(
+        "select a.*, c.cust_name_masked from main.mart_key_account_sla_account_month as a "
+        "left join (select cust_id, cust_name_masked from main.dim_customer where is_current) "
+        "as c on c.cust_id = a.group_cust_id"
+    ),
+)
+ALL_TIERS = Where("vip_level", "==", "all")
+TIER_ROWS = Where("vip_level", "NOT IN", ("all",))
+
+SERVICE_CENTRE = DashboardSpec(
+    slug="service-centre",
+    title_zh="客服中心运营",
+    title_en="Customer service centre",
+    description_zh="10010热线接通率、15秒接通率、呼损率、处理时长，分级服务达标，坐席利用率，咨询热点。",
+    description_en="Hotline answer rates, abandonment, handling time, tiered service, agent occupancy, enquiry hot spots.",
+    charts=(
+        big_number(
+            "HOTLINE_ANSWERED_PCT", MART_HOTLINE_MONTH, "HOTLINE_ANSWERED_PCT", PROVINCE_ROWS
+        ),
+        big_number(
+            "HOTLINE_ANSWER_15S_PCT", MART_HOTLINE_MONTH, "HOTLINE_ANSWER_15S_PCT", PROVINCE_ROWS
+        ),
+        big_number("HOTLINE_ABANDON_PCT", MART_HOTLINE_MONTH, "HOTLINE_ABANDON_PCT", PROVINCE_ROWS),
+        big_number("HOTLINE_AHT", MART_HOTLINE_MONTH, "HOTLINE_AHT", PROVINCE_ROWS),
+        ChartSpec(
+            "hotline_daily_answer_rate",
+            "每日人工接通率（%）",
+            "Daily answer rate",
+            MART_HOTLINE_DAY,
+            "line",
+            metric="day_answered_pct",
+            groupby=("region_name",),
+            where=(PROVINCE_ROWS, ALL_TIERS),
+            time_grain="P1D",
+        ),
+        ChartSpec(
+            "hotline_daily_calls",
+            "每日热线呼入量",
+            "Daily hotline calls",
+            MART_HOTLINE_DAY,
+            "line",
+            metric="day_calls",
+            groupby=("region_name",),
+            where=(PROVINCE_ROWS, ALL_TIERS),
+            time_grain="P1D",
+        ),
+        ChartSpec(
+            "hotline_tiers",
+            "分级服务：各星级客户接通率与目标（%）",
+            "Tiered service against its targets",
+            MART_HOTLINE_MONTH,
+            "agg_table",
+            groupby=("vip_level_name",),
+            metrics=(
+                "tier_answered_pct",
+                "tier_answered_target",
+                "tier_15s_pct",
+                "tier_15s_target",
+            ),
+            where=(PROVINCE_ROWS, TIER_ROWS),
+        ),
+        ChartSpec(
+            "agent_occupancy",
+            "坐席利用率（%）",
+            "Agent occupancy",
+            MART_HOTLINE_AGENTS_DAY,
+            "line",
+            metric="agent_occupancy_pct",
+            groupby=("region_name",),
+            where=(PROVINCE_ROWS,),
+            time_grain="P1D",
+        ),
+        ChartSpec(
+            "enquiry_hotspot_list",
+            "咨询热点清单",
+            "Enquiry hot spots",
+            MART_ENQUIRY_HOTSPOTS,
+            "table",
+            columns=(
+                "stat_date",
+                "prov_name",
+                "city_name",
+                "ivr_node_name",
+                "window_calls",
+                "expected_calls",
+                "hotspot_score",
+            ),
+            where=(Where("is_hotspot", "SQL", "is_hotspot"),),
+            order_by=(("stat_date", False), ("hotspot_score", False)),
+            width=12,
+        ),
+        ChartSpec(
+            "hotline_by_city",
+            "地市热线服务",
+            "Hotline by city",
+            MART_HOTLINE_MONTH,
+            "agg_table",
+            groupby=("prov_name", "region_name"),
+            metrics=(
+                "HOTLINE_CALLS",
+                "HOTLINE_ANSWERED_PCT",
+                "HOTLINE_ANSWER_15S_PCT",
+                "HOTLINE_ABANDON_PCT",
+            ),
+            where=(CITY_ROWS,),
+            width=12,
+        ),
+    ),  # fmt: skip
+    filters=geo_filters(MART_HOTLINE_MONTH),
+)
+
+SERVICE_QUALITY = DashboardSpec(
+    slug="service-quality",
+    title_zh="服务质量",
+    title_en="Service quality",
+    description_zh="电子工单及时处理率、超时工单、重派率、重复投诉率、回访满意率、百万用户申诉率，按处理部门、工单类型、客户星级与地市。",
+    description_en="Work orders within limit, overdue, reopened, repeat complaints, satisfaction, appeals; by department, type, tier and city.",
+    charts=(
+        big_number(
+            "WO_WITHIN_LIMIT_PCT", MART_WORK_ORDER_MONTH, "WO_WITHIN_LIMIT_PCT", PROVINCE_ROWS
+        ),
+        big_number(
+            "REPEAT_COMPLAINT_PCT", MART_WORK_ORDER_MONTH, "REPEAT_COMPLAINT_PCT", PROVINCE_ROWS
+        ),
+        big_number(
+            "WO_SATISFACTION_PCT", MART_WORK_ORDER_MONTH, "WO_SATISFACTION_PCT", PROVINCE_ROWS
+        ),
+        big_number(
+            "APPEALS_PER_MILLION", MART_WORK_ORDER_MONTH, "APPEALS_PER_MILLION", PROVINCE_ROWS
+        ),
+        ChartSpec(
+            "wo_by_department",
+            "各处理部门工单及时处理率（%）",
+            "Closed within limit by department",
+            MART_WORK_ORDER_MONTH,
+            "agg_table",
+            groupby=("work_order_breakdown_name",),
+            metrics=("wo_orders", "wo_within_limit_pct", "wo_overdue"),
+            where=(PROVINCE_ROWS, Where("breakdown", "==", "department")),
+        ),
+        ChartSpec(
+            "wo_by_type",
+            "各类工单处理情况",
+            "Work orders by type",
+            MART_WORK_ORDER_MONTH,
+            "agg_table",
+            groupby=("work_order_breakdown_name",),
+            metrics=("wo_orders", "wo_within_limit_pct", "wo_overdue"),
+            where=(PROVINCE_ROWS, Where("breakdown", "==", "order_type")),
+        ),
+        ChartSpec(
+            "wo_by_tier",
+            "各星级客户工单处理情况",
+            "Work orders by customer tier",
+            MART_WORK_ORDER_MONTH,
+            "agg_table",
+            groupby=("work_order_breakdown_name",),
+            metrics=("wo_orders", "wo_within_limit_pct", "wo_overdue"),
+            where=(PROVINCE_ROWS, Where("breakdown", "==", "vip_level")),
+        ),
+        ChartSpec(
+            "wo_overdue_trend",
+            "超时工单月度趋势",
+            "Overdue work orders by month",
+            MART_WORK_ORDER_MONTH,
+            "line",
+            metric="wo_overdue",
+            groupby=("region_name",),
+            where=(PROVINCE_ROWS, Where("breakdown", "==", "total")),
+        ),
+        ChartSpec(
+            "wo_by_city",
+            "地市服务质量",
+            "Service quality by city",
+            MART_WORK_ORDER_MONTH,
+            "agg_table",
+            groupby=("prov_name", "region_name"),
+            metrics=(
+                "WO_WITHIN_LIMIT_PCT",
+                "REPEAT_COMPLAINT_PCT",
+                "WO_SATISFACTION_PCT",
+                "APPEALS_PER_MILLION",
+            ),
+            where=(CITY_ROWS,),
+            width=12,
+        ),
+    ),  # fmt: skip
+    filters=geo_filters(MART_WORK_ORDER_MONTH),
+)
+
+KEY_ACCOUNT_SLA = DashboardSpec(
+    slug="key-account-sla",
+    title_zh="集团客户SLA",
+    title_en="Key-account SLA",
+    description_zh="集团客户专线电路可用率与故障恢复时长对照合同SLA，违约电路清单，每户SLA月报汇总。",
+    description_en="Key-account circuits against their SLA: availability, restoration, breaches, per-account monthly report.",
+    charts=(
+        ChartSpec(
+            "sla_breached_trend",
+            "SLA违约电路数（月）",
+            "Circuits breaching the SLA by month",
+            MART_KEY_ACCOUNT_SLA,
+            "line",
+            metric="sla_breached_circuits",
+            groupby=("prov_name",),
+        ),
+        ChartSpec(
+            "sla_by_circuit_type",
+            "各类电路可用率",
+            "Availability by circuit type",
+            MART_KEY_ACCOUNT_SLA,
+            "agg_table",
+            groupby=("circuit_type_name",),
+            metrics=("sla_circuits", "sla_breached_circuits", "sla_availability_pct"),
+        ),
+        ChartSpec(
+            "sla_accounts",
+            "集团客户SLA月报汇总",
+            "Per-account SLA report headers",
+            MART_KEY_ACCOUNT_SLA_ACCOUNT,
+            "table",
+            columns=(
+                "period_month",
+                "prov_name",
+                "group_cust_id",
+                "cust_name_masked",
+                "circuits",
+                "breached_circuits",
+                "availability_pct",
+                "worst_circuit_availability_pct",
+                "max_restore_minutes",
+            ),
+            order_by=(("period_month", False), ("breached_circuits", False)),
+            width=12,
+        ),
+        ChartSpec(
+            "sla_breach_list",
+            "SLA违约电路清单",
+            "Circuits breaching the SLA",
+            MART_KEY_ACCOUNT_SLA,
+            "table",
+            columns=(
+                "period_month",
+                "prov_name",
+                "city_name",
+                "group_cust_id",
+                "circuit_id",
+                "circuit_type_name",
+                "sla_availability_pct",
+                "availability_pct",
+                "sla_restore_minutes",
+                "max_restore_minutes",
+            ),
+            where=(Where("is_sla_breach", "SQL", "is_sla_breach"),),
+            order_by=(("period_month", False), ("availability_pct", True)),
+            width=12,
+        ),
+    ),  # fmt: skip
+    filters=geo_filters(MART_KEY_ACCOUNT_SLA),
+)
+
+
 REPORTS: tuple[DashboardSpec, ...] = (
     INDICATOR_OVERVIEW,
     REVENUE,
@@ -1880,6 +2385,9 @@ REPORTS: tuple[DashboardSpec, ...] = (
     RETENTION,
     CHANNELS,
     COMPLAINTS,
+    SERVICE_CENTRE,
+    SERVICE_QUALITY,
+    KEY_ACCOUNT_SLA,
     MONITORING,
     REVIEW,
     HQ,
