@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from jingfen.config import REPO_ROOT, Paths, pii_salt, settings
+from jingfen.interfaces import INTERFACES
 
 DRIVER = Path(__file__).with_name("driver.py")
 SPARK_VENV = REPO_ROOT / ".venv-spark"
@@ -208,6 +209,7 @@ def build_on_spark(
     job: dict[str, Any] = {
         "spark_home": str(sp.home),
         "raw_dir": str(paths.raw),
+        "raw_tables": [code.lower() for code in INTERFACES],
         "extra_inputs": extra_inputs,
         "full_refresh": full_refresh,
         "select": select,

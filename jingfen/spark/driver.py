@@ -5,9 +5,10 @@ One Python process, one local Spark session for every step (dbt-spark's ``sessio
 start is paid once, and the session's settings — warehouse and metastore under
 JINGFEN_HOME/spark, UTC, shuffle partitions — are the ones set here):
 
-1. register the inputs as Spark tables over Parquet: ``raw.<interface>`` over the raw layer
-   folders (the very files the DuckDB build reads), ``ingest.load_audit`` / ``ingest.load_rejects``
-   and any ``ml.*`` score tables over the Parquet export the main environment wrote;
+1. register the inputs as Spark tables over Parquet: ``raw.<interface>`` (every interface of
+   the spec, listed in the job) over the raw layer folders (the very files the DuckDB build
+   reads), ``ingest.load_audit`` / ``ingest.load_rejects`` and any ``ml.*`` score tables over
+   the Parquet export the main environment wrote;
 2. ``dbt seed`` and ``dbt build`` on the ``spark`` target (``--full-refresh`` unless asked for
    an increment);
 3. export every table dbt built to Parquet (``export/<schema>/<table>/``) for the comparison,
@@ -26,21 +27,6 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
-
-# Raw-layer interfaces (the `raw` source's table identifiers, lowercase interface codes).
-RAW_TABLES = (
-    "cust",
-    "subs",
-    "evnt",
-    "bill",
-    "paym",
-    "usgd",
-    "usgm",
-    "cell",
-    "chnl",
-    "cmsn",
-    "cmpl",
-)
 
 
 def spark_session(job: dict[str, Any]) -> Any:
@@ -78,7 +64,9 @@ def register_inputs(spark: Any, job: dict[str, Any]) -> dict[str, int]:
     """Create the source tables as external Parquet tables (dropping one drops no data)."""
     counts: dict[str, int] = {}
     raw = Path(job["raw_dir"])
-    tables: list[tuple[str, str, Path]] = [("raw", t, raw / t) for t in RAW_TABLES]
+    # the `raw` source's tables: one per interface of the spec (jingfen/interfaces.py), named by
+    # its lowercase code; the main environment lists them in the job
+    tables: list[tuple[str, str, Path]] = [("raw", t, raw / t) for t in job["raw_tables"]]
     for schema, folders in job.get("extra_inputs", {}).items():
         tables += [(schema, name, Path(path)) for name, path in folders.items()]
     for schema in sorted({s for s, _, _ in tables}):
