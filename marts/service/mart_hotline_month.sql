@@ -3,7 +3,7 @@
 {#- One row per month per region (national / province / city) per customer tier (vip_level and
     'all'): the call-centre KPIs of mart_hotline_day summed over the month's days, ratios
     recomputed from the sums; agent occupancy (national / province rows) from
-    mart_hotline_agents_day. -#}
+    mart_hotline_agents_day: the month's handling time / its logged-in time less breaks. -#}
 
 with
 
@@ -17,7 +17,8 @@ agents as (
         region_level,
         region_code,
         sum(handle_seconds) as agent_handle_seconds,
-        sum(staffed_seconds) as staffed_seconds
+        sum(staffed_seconds) as staffed_seconds,
+        sum(available_seconds) as available_seconds
     from {{ ref('mart_hotline_agents_day') }}
     group by {{ month_start('stat_date') }}, region_level, region_code
 ),
@@ -63,8 +64,9 @@ select
     {{ safe_ratio('m.self_service_calls', 'm.calls', 100) }} as self_service_pct,
     case when m.vip_level = 'all' then a.agent_handle_seconds end as agent_handle_seconds,
     case when m.vip_level = 'all' then a.staffed_seconds end as staffed_seconds,
+    case when m.vip_level = 'all' then a.available_seconds end as available_seconds,
     case when m.vip_level = 'all'
-        then {{ safe_ratio('a.agent_handle_seconds', 'a.staffed_seconds', 100) }}
+        then {{ safe_ratio('a.agent_handle_seconds', 'a.available_seconds', 100) }}
     end as occupancy_pct,
     -- targets (tier rows)
     t.answered_target_pct,

@@ -37,5 +37,5 @@ DOMAINS: tuple[Domain, ...] = (
     ComplaintsDomain(),  # CMPL
     ChannelsDomain(),  # CHNL, CMSN
     NetworkDomain(),  # CELL
-    ServiceDomain(),  # HOTL, WORK, APPL, CIRC (its own stream; reads dissatisfaction, outages)
+    ServiceDomain(),  # HOTL, AGNT, WORK, APPL, CIRC (own streams; reads dissatisfaction, outages)
 )

@@ -1,11 +1,15 @@
-"""Customer service: hotline calls (HOTL), work orders (WORK), appeals to the regulator (APPL)
-and the key accounts' leased circuits (CIRC), monthly and on increment days.
+"""Customer service: hotline calls (HOTL), the agents' log-in sessions (AGNT), work orders
+(WORK), appeals to the regulator (APPL) and the key accounts' leased circuits (CIRC), monthly and
+on increment days.
 
 Its own random stream (``sim.stream("service")``): it reads the state the other domains leave
 (dissatisfaction, arrears, outages) but draws nothing from the shared stream, so every older
-interface of a seed keeps its bytes. Planted truth: enquiry surges (a topic rising in one city
-for a few days), outage calls, the call centre's behaviour by customer tier, and SLA breaches
-of the circuits (truth/enquiry_surges.csv, service_tiers.csv, sla_breaches.csv)."""
+interface of a seed keeps its bytes. The agent sessions, added later, draw from a stream of
+their own (``sim.stream("agent_sessions")``) for the same reason: the service stream's draws,
+and so HOTL, WORK, APPL and CIRC, are as they were. Planted truth: enquiry surges (a topic
+rising in one city for a few days), outage calls, the call centre's behaviour by customer tier,
+SLA breaches of the circuits, and the agents' true occupancy (truth/enquiry_surges.csv,
+service_tiers.csv, sla_breaches.csv, agent_occupancy.csv)."""
 
 from __future__ import annotations
 
@@ -22,6 +26,7 @@ from simulator.sampling import choice, days_in
 from simulator.timeline import date_of
 
 NAME = "service"
+SESSIONS = "agent_sessions"  # the random stream of the agents' log-in sessions
 
 # IVR topics (code_values ivr_node) of an ordinary call, by weight; broadband callers have theirs
 NODES = {"11": 25, "12": 20, "13": 8, "14": 4, "21": 8, "31": 15, "32": 6, "41": 6}
@@ -62,6 +67,15 @@ CIRCUIT_TYPES = {"01": 5, "02": 3, "03": 2}
 BANDWIDTH = np.array([20, 50, 100, 200, 500, 1000])
 SLA_AVAIL = np.array([99.5, 99.7, 99.9])
 SLA_RESTORE = np.array([240, 240, 120])
+# agents' shifts (班次), seconds of the day: 早班 08:00-16:00 and 晚班 14:00-22:00; a call answered
+# from 15:00 falls in the late shift. An agent with calls in both works a double shift (one
+# session from the early shift's start to the late shift's end).
+SHIFT_START = np.array([8 * 3600, 14 * 3600])
+SHIFT_END = np.array([16 * 3600, 22 * 3600])
+LATE_SHIFT_FROM = 15 * 3600
+# not ready (示忙) in a session: a 10-minute break per 2 hours logged in, a 30-minute meal break
+# in a session of 6 hours or more
+BREAK_EVERY_S, BREAK_S, MEAL_FROM_S, MEAL_S = 7200, 600, 6 * 3600, 1800
 
 
 @dataclass
@@ -82,10 +96,11 @@ class Plan:
     appeals: list[pd.DataFrame] = field(default_factory=list)  # pending, by accept day
     circ_months: list[pd.DataFrame] = field(default_factory=list)  # for the SLA truth
     calls: list[np.ndarray] = field(default_factory=list)  # vip level of offered calls
+    occupancy: list[pd.DataFrame] = field(default_factory=list)  # sessions, for the truth
 
 
 class ServiceDomain(Domain):
-    interfaces = ("HOTL", "WORK", "APPL", "CIRC")
+    interfaces = ("HOTL", "AGNT", "WORK", "APPL", "CIRC")
 
     def write_month(self, sim: Sim, month: Month) -> None:
         plan, rng = _plan(sim), sim.stream(NAME)
@@ -199,6 +214,7 @@ class ServiceDomain(Domain):
             "enquiry_surges": pd.DataFrame(rows),
             "service_tiers": tiers,
             "sla_breaches": breaches,
+            "agent_occupancy": _occupancy_truth(sim, plan),
         }
 
 
@@ -372,6 +388,9 @@ def _write(
         },
         sort_key=key,
     )
+    a = np.flatnonzero(answered)
+    answer = key[a] + queue[a]  # talk starts when the agent answers; after-call work follows
+    _write_sessions(sim, plan, period, prov[a], day[a], agent[a], answer, talk[a] + acw[a])
     # work orders from the answered calls: complaints, requests, fault reports
     r = rng.random(n)
     otype = np.where(
@@ -397,6 +416,112 @@ def _write(
         vip[wo],
         call_id.take(pa.array(wo)),
     )
+
+
+def _write_sessions(
+    sim: Sim,
+    plan: Plan,
+    period: str,
+    prov: np.ndarray,
+    day: np.ndarray,
+    agent: np.ndarray,
+    answer: np.ndarray,
+    handle: np.ndarray,
+) -> None:
+    """The agents' log-in sessions (AGNT) around the calls they answered (``answer``: seconds
+    since the epoch day 0 the agent picked up; ``handle``: talk + after-call work, s).
+
+    One session per agent and day with an answered call, over the shifts of its calls: logged
+    in from a little before the first shift (or the first call, if earlier) to a little after
+    the last shift (or the end of the last call's after-call work, if later), so every answered
+    call lies inside the session of its agent dated the day it arrived, and an agent's sessions
+    never overlap. Breaks (示忙) follow the rule above, never more than 90 % of the time the
+    session had no call. Draws only from its own stream."""
+    rng = sim.stream(SESSIONS)
+    calls = pd.DataFrame(
+        {
+            "agent": agent.astype(str),
+            "day": day,
+            "shift": (answer - day * 86400 >= LATE_SHIFT_FROM).astype(np.int64),
+            "prov": prov,
+            "start": answer,
+            "end": answer + handle,
+            "handle": handle,
+        }
+    )
+    s = calls.groupby(["agent", "day"], as_index=False, sort=True).agg(
+        prov=("prov", "first"),
+        first_shift=("shift", "min"),
+        last_shift=("shift", "max"),
+        start=("start", "min"),
+        end=("end", "max"),
+        handle=("handle", "sum"),
+    )
+    n = len(s)
+    d = s["day"].to_numpy(np.int64)
+    login = np.minimum(
+        d * 86400 + SHIFT_START[s["first_shift"]] - rng.integers(0, 900, n),  # up to 15 min early
+        s["start"].to_numpy(np.int64) - rng.integers(30, 300, n),
+    )
+    logout = np.maximum(
+        d * 86400 + SHIFT_END[s["last_shift"]] + rng.integers(0, 900, n),  # up to 15 min late
+        s["end"].to_numpy(np.int64) + rng.integers(10, 120, n),
+    )
+    logged_in = logout - login
+    planned = (logged_in // BREAK_EVERY_S) * BREAK_S + (logged_in >= MEAL_FROM_S) * MEAL_S
+    planned = np.round(planned * rng.uniform(0.7, 1.3, n)).astype(np.int64)
+    idle = np.maximum(logged_in - s["handle"].to_numpy(np.int64), 0)
+    breaks = np.minimum(planned, (0.9 * idle).astype(np.int64))
+    p = s["prov"].to_numpy(np.int64)
+    plan.occupancy.append(
+        pd.DataFrame(
+            {
+                "prov": p,
+                "day": d,
+                "agent": s["agent"].to_numpy(),
+                "logged_in": logged_in,
+                "breaks": breaks,
+                "handle": s["handle"].to_numpy(np.int64),
+            }
+        )
+    )
+    sim.emit(
+        "AGNT",
+        period,
+        p,
+        {
+            "stat_date": sim.tl.dates(d),
+            "session_id": sim.ids("A", p, period, login),
+            "agent_id": pa.array(s["agent"].to_numpy(), pa.string()),
+            "prov_code": sim.static.prov.take(pa.array(p)),
+            "login_time": sim.tl.timestamps(login // 86400, login % 86400),
+            "logout_time": sim.tl.timestamps(logout // 86400, logout % 86400),
+            "break_seconds": pa.array(breaks),
+        },
+        sort_key=login,
+    )
+
+
+def _occupancy_truth(sim: Sim, plan: Plan) -> pd.DataFrame:
+    """True agent occupancy per province and day: (talk + after-call work) / (logged-in time −
+    breaks) of the day's sessions."""
+    cols = ["stat_date", "prov_code", "agents", "sessions", "logged_in_seconds"]
+    cols += ["break_seconds", "handle_seconds", "occupancy_pct"]
+    if not plan.occupancy:
+        return pd.DataFrame(columns=cols)
+    s = pd.concat(plan.occupancy, ignore_index=True)
+    g = s.groupby(["day", "prov"], as_index=False, sort=True).agg(
+        agents=("agent", "nunique"),
+        sessions=("agent", "size"),
+        logged_in_seconds=("logged_in", "sum"),
+        break_seconds=("breaks", "sum"),
+        handle_seconds=("handle", "sum"),
+    )
+    ready = g["logged_in_seconds"] - g["break_seconds"]
+    g["occupancy_pct"] = (100 * g["handle_seconds"] / ready).round(4)
+    g["stat_date"] = [date_of(int(x)).isoformat() for x in g["day"]]
+    g["prov_code"] = [sim.world.geo.prov_codes[int(x)] for x in g["prov"]]
+    return g[cols]
 
 
 def _write_orders(

@@ -28,6 +28,7 @@ STAGING = [
     "stg_bss__commissions",
     "stg_bss__complaints",
     "stg_bss__hotline_calls",
+    "stg_bss__agent_sessions",
     "stg_bss__work_orders",
     "stg_bss__appeals",
     "stg_bss__circuit_days",

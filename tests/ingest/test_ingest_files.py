@@ -339,3 +339,43 @@ def test_the_audit_answers_its_named_queries(ctx, good_files) -> None:
     newest = max(r["finished_at"] for r in rows_ if r["status"] == "loaded")
     assert owner.raw_watermark(db) == newest
     assert owner.raw_changes_since(db, newest.isoformat()) == []
+
+
+def test_agent_session_interface_bad_rows_are_rejected_with_file_line_and_rule(
+    ctx, good_files
+) -> None:
+    """AGNT (坐席签入记录) is checked from the spec like every interface: a few bad rows are left
+    out with their file, line and rule; a file of mostly bad rows is quarantined, its reason
+    naming them."""
+    names = INTERFACES["AGNT"].names
+    few, many = "AGNT_44_20260115_001.dat", "AGNT_11_20260115_001.dat"
+    lines = rows("AGNT", 20)
+    lines[3][names.index("logout_time")] = "20260115250000"  # hour 25
+    lines[8][names.index("break_seconds")] = ""
+    lines[11][names.index("prov_code")] = "99"
+    write_extract(ctx.landing, few, lines)
+    bad = rows("AGNT", 20)
+    for ln in bad[:15]:
+        ln[names.index("login_time")] = "2026011508"
+    write_extract(ctx.landing, many, bad)
+    run_load(ctx)
+    a = audit(ctx)[few]
+    assert (a["status"], a["records_loaded"], a["records_rejected"]) == ("loaded", 17, 3)
+    rj = [r for r in rejects(ctx) if r["file_name"] == few]
+    assert [(r["line_no"], r["rule"], r["column_name"]) for r in rj] == [
+        (4, "format_ts", "logout_time"),
+        (9, "mandatory", "break_seconds"),
+        (12, "unknown_code", "prov_code"),
+    ]
+    raw = ctx.paths.raw / "agnt" / few.replace(".dat", ".parquet")
+    assert duckdb.sql(f"select count(*) from '{raw}'").fetchall()[0][0] == 17
+    q = audit(ctx)[many]
+    assert q["status"] == "rejected" and q["reason_code"] == "too_many_bad_rows"
+    assert q["destination"].startswith(f"quarantine/{q['load_id']}/")
+    text = reason_text(ctx, many)
+    assert (
+        f"{many}, line 1, rule format_ts: column login_time value '2026011508' is not a valid "
+        "timestamp YYYYMMDDHHMMSS" in text
+    )
+    assert not (ctx.paths.raw / "agnt" / many.replace(".dat", ".parquet")).exists()
+    assert_good_loaded(ctx, good_files)

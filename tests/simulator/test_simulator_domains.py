@@ -111,3 +111,24 @@ def test_a_new_domains_stream_leaves_the_shared_stream_alone(tmp_path):
     assert np.array_equal(draws, two.stream("roaming").random(5)), "the same seed and name"
     assert not np.array_equal(one.stream("roaming").random(5), draws), "one stream per run"
     assert not np.array_equal(one.stream("iot").random(5), draws), "one stream per name"
+
+
+def test_the_agent_sessions_leave_every_other_file_of_a_seed_as_it_was(tmp_path, monkeypatch):
+    """AGNT was added after HOTL, WORK, APPL and CIRC: writing it (its own stream) changes none of
+    their bytes, nor any other file but the manifest that counts it and its own truth."""
+    import simulator.domains.service as service
+
+    cfg = SimConfig(subscribers=300, provinces=("44", "11"), months=2, days=1, seed=3)
+    generate.simulate(cfg, tmp_path / "with" / "out", tmp_path / "with" / "truth")
+    monkeypatch.setattr(service, "_write_sessions", lambda *args: None)
+    generate.simulate(cfg, tmp_path / "without" / "out", tmp_path / "without" / "truth")
+
+    def files(root: Path) -> dict[str, bytes]:
+        return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+    with_, without = files(tmp_path / "with"), files(tmp_path / "without")
+    added = {n for n in with_ if "AGNT_" in n}
+    assert len(added) == 2 * 2 * 3, "AGNT: 2 provinces x (2 months + 1 day), .dat and .chk"
+    assert sorted(set(with_) - added) == sorted(without)
+    changed = sorted(n for n in without if with_[n] != without[n])
+    assert changed == ["truth/agent_occupancy.csv", "truth/manifest.json"]

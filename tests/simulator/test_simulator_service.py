@@ -92,3 +92,84 @@ def test_sla_truth_matches_the_circuit_days(small_run):
     truth = pd.read_csv(small_run.truth / "sla_breaches.csv", dtype=str)
     assert (truth["planted"] == "True").sum() >= 3
     assert found == set(zip(truth["circuit_id"], truth["month"], strict=True))
+
+
+def _ts(s: pd.Series) -> pd.Series:
+    return pd.to_datetime(s, format="%Y%m%d%H%M%S")
+
+
+def test_every_answered_call_lies_inside_a_session_of_its_agent_that_day(small_run):
+    calls = small_run.frame("HOTL")
+    calls = calls[calls["is_answered"] == "1"].copy()
+    assert len(calls) > 500
+    calls["start"] = _ts(calls["arrive_time"]) + pd.to_timedelta(
+        _int(calls["queue_seconds"]), unit="s"
+    )
+    handle = _int(calls["talk_seconds"]) + _int(calls["acw_seconds"])
+    calls["end"] = calls["start"] + pd.to_timedelta(handle, unit="s")
+    calls["stat_date"] = calls["arrive_time"].str[:8]
+    sessions = small_run.frame("AGNT")
+    sessions["login"], sessions["logout"] = (
+        _ts(sessions["login_time"]),
+        _ts(sessions["logout_time"]),
+    )
+    assert (sessions["login_time"].str[:8] == sessions["stat_date"]).all()
+    both = calls.reset_index().merge(sessions, on=["agent_id", "stat_date"], suffixes=("", "_s"))
+    inside = both[(both["login"] <= both["start"]) & (both["end"] <= both["logout"])]
+    assert (inside["prov_code"] == inside["prov_code_s"]).all()
+    outside = calls.loc[~calls.index.isin(inside["index"])]
+    assert outside.empty, outside[["call_id", "agent_id", "start", "end"]].head()
+    # every session has a call of its agent (no session without work in the simulated centre)
+    assert set(inside["session_id"]) == set(sessions["session_id"])
+
+
+def test_sessions_are_shifts_with_breaks_that_leave_room_for_the_calls(small_run):
+    sessions = small_run.frame("AGNT")
+    login, logout = _ts(sessions["login_time"]), _ts(sessions["logout_time"])
+    hours = (logout - login).dt.total_seconds() / 3600
+    breaks = _int(sessions["break_seconds"])
+    # a shift (早班 08-16, 晚班 14-22) or both (a double shift, 08-22), logged in a little
+    # early and out a little late
+    assert (hours.between(8, 8.6) | hours.between(14, 14.6)).mean() > 0.95, hours.describe()
+    assert (hours < 16).all()
+    start_h = login.dt.hour + login.dt.minute / 60
+    assert (start_h.between(7.7, 8.0) | start_h.between(13.7, 14.0)).mean() > 0.95
+    # breaks: about 10 minutes per 2 hours and a meal break, 8-25 % of the logged-in time
+    assert (breaks / (hours * 3600)).between(0.08, 0.25).mean() > 0.95
+    # one session per agent and day, never overlapping the next
+    assert not sessions.duplicated(["agent_id", "stat_date"]).any()
+    s = sessions.assign(login=login, logout=logout).sort_values(["agent_id", "login"])
+    same = s["agent_id"].eq(s["agent_id"].shift())
+    assert (s["login"][same] >= s["logout"].shift()[same]).all()
+
+
+def test_occupancy_truth_is_the_sessions_and_calls_of_the_files(small_run):
+    calls = small_run.frame("HOTL")
+    calls = calls[calls["is_answered"] == "1"]
+    calls = calls.assign(
+        stat_date=pd.to_datetime(calls["arrive_time"].str[:8]).dt.date.astype(str),
+        handle=_int(calls["talk_seconds"]) + _int(calls["acw_seconds"]),
+    )
+    sessions = small_run.frame("AGNT")
+    sessions = sessions.assign(
+        stat_date=pd.to_datetime(sessions["stat_date"]).dt.date.astype(str),
+        logged_in=(_ts(sessions["logout_time"]) - _ts(sessions["login_time"])).dt.total_seconds(),
+        breaks=_int(sessions["break_seconds"]),
+    )
+    got = sessions.groupby(["stat_date", "prov_code"]).agg(
+        agents=("agent_id", "nunique"), logged_in=("logged_in", "sum"), breaks=("breaks", "sum")
+    )
+    got["handle"] = calls.groupby(["stat_date", "prov_code"])["handle"].sum()
+    got["occupancy_pct"] = 100 * got["handle"] / (got["logged_in"] - got["breaks"])
+    truth = pd.read_csv(
+        small_run.truth / "agent_occupancy.csv", dtype={"prov_code": str}
+    ).set_index(["stat_date", "prov_code"])
+    assert len(truth) == len(got) > 300
+    both = truth.join(got, how="inner", rsuffix="_files")
+    assert len(both) == len(truth)
+    assert (both["agents"] == both["agents_files"]).all()
+    assert (both["logged_in_seconds"] == both["logged_in"]).all()
+    assert (both["break_seconds"] == both["breaks"]).all()
+    assert (both["handle_seconds"] == both["handle"]).all()
+    assert ((both["occupancy_pct"] - both["occupancy_pct_files"]).abs() < 1e-3).all()
+    assert truth["occupancy_pct"].between(0, 100).all()

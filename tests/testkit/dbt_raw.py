@@ -258,8 +258,9 @@ def _complaints() -> list[dict[str, Any]]:
 
 
 def _service() -> dict[str, list[dict[str, Any]]]:
-    """One hotline call of S002 that became a complaint work order, its appeal, and one key-account
-    circuit day (the customer-service interfaces)."""
+    """One hotline call of S002 that became a complaint work order, its appeal, the answering
+    agent's session that day, and one key-account circuit day (the customer-service
+    interfaces)."""
     where = {"prov_code": "44", "city_code": "4401"}
     return {
         "HOTL": [
@@ -279,6 +280,17 @@ def _service() -> dict[str, list[dict[str, Any]]]:
                 "agent_id": "A440001",
                 "talk_seconds": 300,
                 "acw_seconds": 45,
+            }
+        ],
+        "AGNT": [
+            {
+                "stat_date": date(2026, 10, 3),
+                "session_id": "A0001",
+                "agent_id": "A440001",
+                "prov_code": "44",
+                "login_time": datetime(2026, 10, 3, 7, 55, 0),
+                "logout_time": datetime(2026, 10, 3, 16, 5, 0),
+                "break_seconds": 4200,
             }
         ],
         "WORK": [

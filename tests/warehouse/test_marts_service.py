@@ -124,3 +124,55 @@ def test_sla_breaches_are_the_planted_and_the_real_ones(
     assert set(zip(got["circuit_id"], got["month"], strict=True)) == set(
         zip(truth["circuit_id"], truth["month"], strict=True)
     )
+
+
+@pytest.mark.slow
+def test_agent_occupancy_is_the_simulators_true_occupancy(
+    marts_home: Path, marts_db: duckdb.DuckDBPyConnection
+) -> None:
+    """坐席利用率 from the agent sessions (AGNT) and the calls equals the truth per province and
+    day; the national and monthly figures divide the sums (not average the ratios)."""
+    truth = pd.read_csv(marts_home / "truth" / "agent_occupancy.csv", dtype={"prov_code": str})
+    got = marts_db.execute(
+        """
+        select cast(stat_date as varchar) as stat_date, prov_code, agents_on_duty,
+            staffed_seconds, break_seconds, available_seconds, handle_seconds, occupancy_pct
+        from mart_hotline_agents_day where region_level = 'province'
+        """
+    ).df()
+    both = truth.merge(got, on=["stat_date", "prov_code"], how="outer", indicator=True)
+    assert (both["_merge"] == "both").all(), both[both["_merge"] != "both"].head()
+    assert len(both) > 3 * 300  # three provinces, every day of 13 months
+    assert (both["agents"] == both["agents_on_duty"]).all()
+    assert (both["logged_in_seconds"] == both["staffed_seconds"]).all()
+    assert (both["break_seconds_x"] == both["break_seconds_y"]).all()
+    assert (both["handle_seconds_x"] == both["handle_seconds_y"]).all()
+    off = (both["occupancy_pct_x"] - both["occupancy_pct_y"]).abs()
+    assert off.max() < 1e-3, both.loc[off.idxmax()]
+    # not a full 8-hour shift per agent any more: the logged-in time less the breaks
+    assert (both["available_seconds"] < both["staffed_seconds"]).all()
+    national = marts_db.execute(
+        """
+        select cast(stat_date as varchar) as stat_date, occupancy_pct
+        from mart_hotline_agents_day where region_level = 'national'
+        """
+    ).df()
+    sums = truth.groupby("stat_date")[
+        ["handle_seconds", "logged_in_seconds", "break_seconds"]
+    ].sum()
+    expected = 100 * sums["handle_seconds"] / (sums["logged_in_seconds"] - sums["break_seconds"])
+    n = national.set_index("stat_date")["occupancy_pct"]
+    assert set(n.index) == set(expected.index)
+    assert ((n - expected[n.index]).abs() < 1e-6).all()
+    month = marts_db.execute(
+        """
+        select sum(agent_handle_seconds), sum(available_seconds), max(occupancy_pct)
+        from mart_hotline_month
+        where region_level = 'national' and vip_level = 'all'
+            and period_month = date '2026-03-01'
+        """
+    ).fetchall()[0]
+    march = truth[truth["stat_date"].str.startswith("2026-03")]
+    assert month[0] == march["handle_seconds"].sum()
+    assert month[1] == march["logged_in_seconds"].sum() - march["break_seconds"].sum()
+    assert month[2] == pytest.approx(100 * month[0] / month[1])
