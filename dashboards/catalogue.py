@@ -435,6 +435,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "agents_on_duty": ("在岗坐席数", "Agents on duty"),
     "handle_seconds": ("处理时长（秒）", "Handling seconds"),
     "staffed_seconds": ("签入时长（秒）", "Logged-in seconds"),
+    "break_seconds": ("示忙时长（秒）", "Break seconds"),
+    "available_seconds": ("可用时长（秒）", "Available seconds"),
     "ivr_node": ("IVR话题编码", "IVR topic code"),
     "ivr_node_name": ("IVR话题", "IVR topic"),
     "window_calls": ("近3天来话", "Calls in the 3-day window"),
@@ -2039,12 +2041,12 @@ MART_HOTLINE_AGENTS_DAY = dataset(
     "坐席利用率：每天每个省（及全国）一行",
     "Agent occupancy by day and province",
     "stat_date region_level region_code prov_code agents_on_duty answered_calls handle_seconds "
-    "staffed_seconds occupancy_pct",
+    "staffed_seconds break_seconds available_seconds occupancy_pct",
     time="stat_date",
     extra_metrics=(
         m(
             "agent_occupancy_pct",
-            "100.0 * sum(handle_seconds) / nullif(sum(staffed_seconds), 0)",
+            "100.0 * sum(handle_seconds) / nullif(sum(available_seconds), 0)",
             "坐席利用率（%）",
             "Agent occupancy %",
             ",.1f",
