@@ -1692,8 +1692,9 @@ REVIEW = DashboardSpec(
             "Month-end commentary",
             RPT_MONTH_COMMENTARY,
             "table",
-            columns=("region_name", "topic_zh", "sentence"),
-            order_by=(("region_code", True), ("sentence_no", True)),
+            columns=("month_label", "region_name", "topic_zh", "sentence"),
+            # the latest month first (what the mailed 月报 shows at the top); 述评月份 picks one
+            order_by=(("period_month", False), ("region_code", True), ("sentence_no", True)),
             width=12,
             height=60,
         ),
@@ -1770,7 +1771,7 @@ REVIEW = DashboardSpec(
     ),  # fmt: skip
     filters=(
         *geo_filters(MART_BUSINESS_REVIEW),
-        # the commentary of one month, the latest closed month unless another is chosen
+        # the commentary of one month (the table lists every month, latest first)
         FilterSpec(
             "commentary_month",
             "select",
@@ -1779,7 +1780,6 @@ REVIEW = DashboardSpec(
             dataset=RPT_MONTH_COMMENTARY,
             column="month_label",
             multi=False,
-            default_first=True,
             ascending=False,
         ),
     ),
@@ -1968,6 +1968,17 @@ DATA_QUALITY = DashboardSpec(
     ),
 )
 
+
+def _closed_months(table: str) -> str:
+    """The closed months of a month mart that also has rows for the open month (the hotline's
+    and the work orders' first days): a month tile shows a month once it is closed, the month
+    the indicators report (the latest of the subscriber-month chain, mart_indicator_values)."""
+    return (
+        f"select * from main.{table} "
+        "where period_month <= (select max(month_start) from main.fct_subscriber_month)"
+    )
+
+
 # ---- 客服中心运营 / 服务质量 / 集团客户 SLA (issue 17) -----------------------------------------
 MART_HOTLINE_MONTH = dataset(
     "mart_hotline_month",
@@ -1977,6 +1988,7 @@ MART_HOTLINE_MONTH = dataset(
     "abandoned_calls answered_pct "
     "answer_15s_pct abandon_pct aht_seconds self_service_pct occupancy_pct answered_target_pct "
     "answer_15s_target_pct abandon_max_pct",
+    sql=_closed_months("mart_hotline_month"),
     name_columns="vip_level_name",
     extra_metrics=(
         m(
@@ -2072,6 +2084,7 @@ MART_WORK_ORDER_MONTH = dataset(
     "overdue_orders reopened_orders complaint_orders repeat_complaint_orders callbacks "
     "satisfied_callbacks appeals within_limit_pct reopen_pct repeat_complaint_pct "
     "satisfaction_pct avg_handling_hours appeals_per_million_subs",
+    sql=_closed_months("mart_work_order_month"),
     name_columns="work_order_breakdown_name",
     extra_metrics=(
         m("wo_orders", "sum(orders)", "工单量", "Work orders"),

@@ -236,9 +236,10 @@ def _hours_since_queried(page: RenderedDashboard, chart_id: int) -> float:
 def _in_order(chart: ChartSpec, table: RenderedTable) -> bool:
     """Are the rows drawn in the chart's order (its first sort column; a summary table by its
     first metric, largest first)? Numbers and ISO dates only: text sorts by the database's
-    collation. A summary table with its own order_by is not checked: the page's aggregate
+    collation. A table sorted by a column it does not show is not checked (the page cannot
+    show its order), nor is a summary table with its own order_by: the page's aggregate
     table sorts by a metric only, so it ignores it (a known gap, see the issue's report)."""
-    if chart.kind == "table" and chart.order_by:
+    if chart.kind == "table" and chart.order_by and chart.order_by[0][0] in chart.columns:
         name, ascending = chart.order_by[0]
         col = list(chart.columns).index(name)
     elif chart.kind == "agg_table" and not chart.order_by:

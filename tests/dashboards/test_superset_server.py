@@ -132,6 +132,8 @@ def _total(result: dict[str, Any], col: int = -1) -> float:
 
 
 LATEST = "(select max(period_month) from {t})"
+# the latest closed month (the hotline and work orders also have rows for the open month's days)
+CLOSED = "(select max(month_start) from fct_subscriber_month)"
 KEY_NUMBERS: dict[str, tuple[str, str, Any]] = {
     "executive-overview": (
         "kpi_rev_total",
@@ -167,6 +169,23 @@ KEY_NUMBERS: dict[str, tuple[str, str, Any]] = {
         "select tickets from mart_complaint_month where region_level = 'national' "
         f"and category_level = 'all' and period_month = {LATEST.format(t='mart_complaint_month')}",
         _latest,
+    ),
+    "service-centre": (
+        "kpi_hotline_answered_pct_mart_hotline_month",
+        "select answered_pct from mart_hotline_month where region_level = 'national' "
+        f"and vip_level = 'all' and period_month = {CLOSED}",
+        _latest,
+    ),
+    "service-quality": (
+        "kpi_wo_within_limit_pct_mart_work_order_month",
+        "select within_limit_pct from mart_work_order_month where region_level = 'national' "
+        f"and breakdown = 'total' and period_month = {CLOSED}",
+        _latest,
+    ),
+    "key-account-sla": (
+        "sla_breach_list",
+        "select count(*) from mart_key_account_sla_month where is_sla_breach",
+        lambda r: float(r["rowcount"]),
     ),
     "daily-operations": (
         "alert_list",
