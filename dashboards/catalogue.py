@@ -1693,8 +1693,10 @@ REVIEW = DashboardSpec(
             RPT_MONTH_COMMENTARY,
             "table",
             columns=("month_label", "region_name", "topic_zh", "sentence"),
-            # the latest month first (what the mailed 月报 shows at the top); 述评月份 picks one
-            order_by=(("period_month", False), ("region_code", True), ("sentence_no", True)),
+            # the latest closed month, as the revenue bridge beside it (every month is in the
+            # dataset for Explore)
+            where=(Where("is_latest_month", "SQL", "is_latest_month"),),
+            order_by=(("region_code", True), ("sentence_no", True)),
             width=12,
             height=60,
         ),
@@ -1769,20 +1771,7 @@ REVIEW = DashboardSpec(
             width=12,
         ),
     ),  # fmt: skip
-    filters=(
-        *geo_filters(MART_BUSINESS_REVIEW),
-        # the commentary of one month (the table lists every month, latest first)
-        FilterSpec(
-            "commentary_month",
-            "select",
-            "述评月份",
-            "Commentary month",
-            dataset=RPT_MONTH_COMMENTARY,
-            column="month_label",
-            multi=False,
-            ascending=False,
-        ),
-    ),
+    filters=(*geo_filters(MART_BUSINESS_REVIEW),),
 )
 
 # ---- 9 总部指标上报 ----------------------------------------------------------------------------
