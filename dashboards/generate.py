@@ -242,10 +242,6 @@ class FilterSpec:
     column: str | None = None
     parent: str | None = None  # key of the filter this one cascades from (city <- province)
     multi: bool = True
-    # select: preselect the first value in the list's order (with descending order, the latest
-    # month of a label that sorts by month); charts wait for it, so a report shows it too
-    default_first: bool = False
-    ascending: bool = True
     # narrows the values the filter lists, not what it selects (地市 lists the city rows'
     # region names, not the provinces' too): Superset's "pre-filter available values"
     where: tuple[Where, ...] = ()
@@ -811,16 +807,14 @@ def _native_filter(f: FilterSpec, dash: DashboardSpec) -> dict[str, Any]:
                 for w in f.where
             ],
             controlValues={
-                "enableEmptyFilter": f.default_first,
-                "defaultToFirstItem": f.default_first,
+                "enableEmptyFilter": False,
+                "defaultToFirstItem": False,
                 "multiSelect": f.multi,
                 "searchAllOptions": False,
                 "inverseSelection": False,
-                "sortAscending": f.ascending,
+                "sortAscending": True,
             },
         )
-        if f.default_first:
-            out["requiredFirst"] = {"defaultToFirstItem": True}
     return out
 
 
