@@ -575,6 +575,7 @@ _COUNTS = {
 # Values of indicators of any unit in one column (counts, 元, rates): up to two decimals,
 # trailing zeros dropped, so a count reads 20,544 and a rate 3.57.
 _MIXED = {
+    "expected_calls", "expected_tickets",
     "value", "numerator", "denominator", "uploaded_value", "central_value", "national_value",
     "deviation", "kpi_value", "baseline_value", "baseline_mean", "amount",
 }  # fmt: skip
@@ -1958,6 +1959,14 @@ DATA_QUALITY = DashboardSpec(
 )
 
 
+def _recent_days(table: str, days: int = 60) -> str:
+    """The last ``days`` days of a daily mart (a daily trend over a year is unreadable)."""
+    return (
+        f"select * from main.{table} where stat_date > "
+        f"(select max(stat_date) from main.{table}) - interval {days} day"
+    )
+
+
 def _closed_months(table: str) -> str:
     """The closed months of a month mart that also has rows for the open month (the hotline's
     and the work orders' first days): a month tile shows a month once it is closed, the month
@@ -2017,6 +2026,7 @@ MART_HOTLINE_DAY = dataset(
     "stat_date region_level region_code prov_code vip_level calls offered_calls answered_calls "
     "answered_in_time_calls abandoned_calls answered_pct answer_15s_pct abandon_pct aht_seconds "
     "self_service_pct",
+    sql=_recent_days("mart_hotline_day"),
     time="stat_date",
     name_columns="vip_level_name",
     extra_metrics=(
@@ -2043,6 +2053,7 @@ MART_HOTLINE_AGENTS_DAY = dataset(
     "Agent occupancy by day and province",
     "stat_date region_level region_code prov_code agents_on_duty answered_calls handle_seconds "
     "staffed_seconds break_seconds available_seconds occupancy_pct",
+    sql=_recent_days("mart_hotline_agents_day"),
     time="stat_date",
     extra_metrics=(
         m(
@@ -2146,7 +2157,7 @@ SERVICE_CENTRE = DashboardSpec(
         big_number("HOTLINE_AHT", MART_HOTLINE_MONTH, "HOTLINE_AHT", PROVINCE_ROWS),
         ChartSpec(
             "hotline_daily_answer_rate",
-            "每日人工接通率（%）",
+            "每日人工接通率（%，近60天）",
             "Daily answer rate",
             MART_HOTLINE_DAY,
             "line",
@@ -2157,7 +2168,7 @@ SERVICE_CENTRE = DashboardSpec(
         ),
         ChartSpec(
             "hotline_daily_calls",
-            "每日热线呼入量",
+            "每日热线呼入量（近60天）",
             "Daily hotline calls",
             MART_HOTLINE_DAY,
             "line",
@@ -2183,8 +2194,8 @@ SERVICE_CENTRE = DashboardSpec(
         ),
         ChartSpec(
             "agent_occupancy",
-            "坐席利用率（%）",
-            "Agent occupancy",
+            "坐席利用率（%，近60天）",
+            "Agent occupancy, last 60 days",
             MART_HOTLINE_AGENTS_DAY,
             "line",
             metric="agent_occupancy_pct",
