@@ -57,7 +57,7 @@ demo-pipeline: env
 
 .PHONY: test
 test: env test-deps ## The full test suite (installs what it needs, starts its own servers)
-	$(VENV)/bin/pytest -q tests
+	$(VENV)/bin/pytest -q --durations=40 tests
 
 .PHONY: test-fast
 test-fast: env ## Tests without Superset, browser or end-to-end builds
