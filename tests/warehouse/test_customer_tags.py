@@ -7,6 +7,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
+from testkit.warehouse import StandardWarehouse
 
 TAGS = (
     "value_tier",
@@ -27,9 +28,14 @@ def _months_between(a: pd.Series, b: pd.Series) -> pd.Series:
 
 
 @pytest.fixture(scope="module")
-def frames(marts_db: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, pd.DataFrame]:
-    tags = marts_db.execute("select * from mart_customer_tags_month").df()
-    facts = marts_db.execute(
+def frames(standard_warehouse: StandardWarehouse) -> tuple[pd.DataFrame, pd.DataFrame]:
+    with duckdb.connect(str(standard_warehouse.db), read_only=True) as con:
+        return _read(con)
+
+
+def _read(con: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, pd.DataFrame]:
+    tags = con.execute("select * from mart_customer_tags_month").df()
+    facts = con.execute(
         """
         select f.subs_id, f.month_start as period_month, f.revenue_yuan, f.mou, f.dou_mb,
                f.sms_cnt, f.tenure_months, f.net_type, f.arrears_yuan, f.late_payment,
