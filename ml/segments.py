@@ -50,7 +50,9 @@ HIGH, LOW = 0.5, -0.5
 
 def load_base() -> pd.DataFrame:
     """In-service subscriber-months with the raw measures the features read."""
-    cols = sorted({c for c, _ in FEATURES.values()} | {"subs_id", "period_month", "prov_code"})
+    cols = sorted(
+        {c for c, _ in FEATURES.values()} | {"subs_id", "period_month", "prov_code", "package_code"}
+    )
     with warehouse.connect(read_only=True) as con:
         if not warehouse.table_exists(con, "main", SOURCE_TABLE):
             raise LookupError(
@@ -76,7 +78,7 @@ def feature_matrix(base: pd.DataFrame) -> pd.DataFrame:
             .transform(lambda s: s.rolling(3, min_periods=1).mean())
         )
     b = b[b["is_in_service"].astype(bool)].reset_index(drop=True)
-    out = b[["subs_id", "period_month", "prov_code"]].copy()
+    out = b[["subs_id", "period_month", "prov_code", "package_code"]].copy()
     for name, (col, log) in FEATURES.items():
         x = b[col].astype(float).fillna(0).clip(lower=0)
         out[name] = np.log1p(x) if log else x
@@ -145,6 +147,10 @@ def fit_segments(features: pd.DataFrame, k: int = N_SEGMENTS) -> dict[str, Any]:
     segment_of_label[order] = np.arange(1, k + 1)
     assigned = features[["subs_id", "period_month", "prov_code"]].copy()
     assigned["segment_id"] = segment_of_label[km.predict(z)]
+    # what "nothing changed" is read from (stability), not written to the segment table
+    if "package_code" in features:
+        assigned["package_code"] = features["package_code"]
+    assigned["value"] = features["value"]
     profiles = centres.loc[order].reset_index(drop=True)
     profiles.insert(0, "segment_id", np.arange(1, k + 1))
     profiles = pd.concat([profiles, name_segments(profiles[cols])], axis=1)
@@ -174,19 +180,32 @@ def fit_segments(features: pd.DataFrame, k: int = N_SEGMENTS) -> dict[str, Any]:
 
 def stability(assigned: pd.DataFrame) -> pd.DataFrame:
     """For each pair of consecutive months: subscribers segmented in both, the share that kept
-    their segment, and the share two random assignments with the same segment sizes would keep
-    (sum of squared shares), the level a meaningless segmentation reaches."""
+    their segment, the same among those for whom nothing changed (same package, 3-month bill
+    within 10%; when ``assigned`` has package_code and value), and the share two random
+    assignments with the same segment sizes would keep (sum of squared shares), the level a
+    meaningless segmentation reaches."""
     months = sorted(assigned["period_month"].unique())
     rows = []
     for a, b in zip(months, months[1:], strict=False):
         if pd.Timestamp(b) != pd.Timestamp(a) + pd.DateOffset(months=1):
             continue
-        pa_ = assigned.loc[assigned.period_month == a, ["subs_id", "segment_id"]]
-        pb = assigned.loc[assigned.period_month == b, ["subs_id", "segment_id"]]
+        cols = [c for c in ("subs_id", "segment_id", "package_code", "value") if c in assigned]
+        pa_ = assigned.loc[assigned.period_month == a, cols]
+        pb = assigned.loc[assigned.period_month == b, cols]
         both = pa_.merge(pb, on="subs_id", suffixes=("_from", "_to"))
         if both.empty:
             continue
-        kept = int((both.segment_id_from == both.segment_id_to).sum())
+        same = both.segment_id_from == both.segment_id_to
+        kept = int(same.sum())
+        if "value" in cols and "package_code" in cols:
+            # value is log1p(bill): a change within 10% either way
+            steady = (both.package_code_from == both.package_code_to) & (
+                (both.value_to - both.value_from).abs() <= np.log(1.1)
+            )
+            kept_steady = round(float(same[steady].mean()), 5) if steady.any() else None
+            n_steady = int(steady.sum())
+        else:
+            kept_steady, n_steady = None, 0
         shares = both.segment_id_from.value_counts(normalize=True)
         rows.append(
             {
@@ -195,6 +214,8 @@ def stability(assigned: pd.DataFrame) -> pd.DataFrame:
                 "subscribers_both": len(both),
                 "subscribers_kept": kept,
                 "share_kept": round(kept / len(both), 5),
+                "subscribers_unchanged": n_steady,
+                "share_kept_unchanged": kept_steady,
                 "share_kept_by_chance": round(float((shares**2).sum()), 5),
             }
         )
@@ -206,6 +227,8 @@ def stability(assigned: pd.DataFrame) -> pd.DataFrame:
             "subscribers_both",
             "subscribers_kept",
             "share_kept",
+            "subscribers_unchanged",
+            "share_kept_unchanged",
             "share_kept_by_chance",
         ],
     )
@@ -219,12 +242,12 @@ def segment_customers(k: int = N_SEGMENTS) -> dict[str, Any]:
         raise LookupError(f"main.{SOURCE_TABLE} has no subscriber in service: nothing to segment")
     fitted = fit_segments(features, k)
     stamp = datetime.now(UTC).replace(tzinfo=None)
-    assigned = fitted["assigned"].copy()
+    stab = stability(fitted["assigned"]).assign(computed_at=stamp)
+    assigned = fitted["assigned"].drop(columns=["package_code", "value"], errors="ignore")
     assigned["period_month"] = assigned["period_month"].dt.date
     assigned["subs_id"] = assigned["subs_id"].astype("string")
     assigned["computed_at"] = stamp
     profiles = fitted["profiles"].assign(computed_at=stamp)
-    stab = stability(fitted["assigned"]).assign(computed_at=stamp)
     with warehouse.connect() as con:
         warehouse.replace_partition(con, "customer_segments", assigned)
         warehouse.replace_partition(con, "segment_profiles", profiles)
@@ -236,6 +259,9 @@ def segment_customers(k: int = N_SEGMENTS) -> dict[str, Any]:
             orient="records"
         ),
         "mean_share_kept": round(float(stab["share_kept"].mean()), 4) if len(stab) else None,
+        "mean_share_kept_unchanged": round(float(stab["share_kept_unchanged"].mean()), 4)
+        if len(stab)
+        else None,
         "mean_share_kept_by_chance": round(float(stab["share_kept_by_chance"].mean()), 4)
         if len(stab)
         else None,
