@@ -2393,6 +2393,134 @@ KEY_ACCOUNT_SLA = DashboardSpec(
 )
 
 
+# ---- 客户洞察 (issue 20: 客户细分, 迁移, 生命周期价值) ------------------------------------------
+LABELS.update(
+    {
+        "from_month": ("上月", "From month"),
+        "to_month": ("本月", "To month"),
+        "from_segment_id": ("上月细分编号", "From segment no."),
+        "to_segment_id": ("本月细分编号", "To segment no."),
+        "from_segment_name_zh": ("上月细分", "Segment last month"),
+        "to_segment_name_zh": ("本月细分", "Segment this month"),
+        "is_kept": ("保持原细分", "Kept the segment"),
+        "segment_id": ("细分编号", "Segment no."),
+        "segment_name_zh": ("客户细分", "Segment"),
+        "value_tier_zh": ("价值等级", "Value tier"),
+        "lifecycle_stage_zh": ("生命周期阶段", "Lifecycle stage"),
+        "monthly_hazard": ("月流失风险", "Monthly churn hazard"),
+        "arpu_3m_yuan": ("近三月平均ARPU（元）", "3-month ARPU (yuan)"),
+        "arpu_trend": ("ARPU月趋势", "Monthly ARPU trend"),
+        "clv_yuan": ("客户生命周期价值（元）", "Lifetime value (yuan)"),
+        "expected_lifetime_months": ("预期在网月数", "Expected months in service"),
+    }
+)
+_NUMBERS.update({"monthly_hazard", "arpu_trend", "expected_lifetime_months"})
+_COUNTS.update({"from_segment_id", "to_segment_id", "segment_id"})
+MART_SEGMENT_MIGRATION = dataset(
+    "mart_segment_migration",
+    "客户细分迁移：最新一对相邻月份，每省每个上月细分每个本月细分一行（户数）",
+    "Segment migration between the two latest months, by province",
+    "from_month to_month prov_code from_segment_id to_segment_id from_segment_name_zh "
+    "to_segment_name_zh is_kept subscribers",
+    time="to_month",
+    sql=(
+        "select * from main.mart_segment_migration "
+        "where to_month = (select max(to_month) from main.mart_segment_migration)"
+    ),
+    extra_metrics=(
+        m(
+            "segment_subs",
+            "sum(case when to_segment_id > 0 then subscribers end)",
+            "本月细分用户数（户）",
+            "Subscribers in the segment this month",
+        ),
+        m("moved_subs", "sum(subscribers)", "用户数（户）", "Subscribers"),
+        m(
+            "segment_kept_pct",
+            "100.0 * sum(case when is_kept then subscribers end) / "
+            "nullif(sum(case when from_segment_id > 0 and to_segment_id > 0 then subscribers end), 0)",
+            "细分保持率（%）",
+            "Kept their segment %",
+            ",.1f",
+        ),
+    ),
+)
+MART_CUSTOMER_LIFETIME_VALUE = dataset(
+    "mart_customer_lifetime_value",
+    "客户生命周期价值：最新评分月每个用户一行（流失风险、ARPU趋势、36个月折现价值、细分）",
+    "Customer lifetime value by scored subscriber",
+    "score_month prov_code city_code segment_id segment_name_zh value_tier_zh lifecycle_stage_zh "
+    "p_churn risk_decile monthly_hazard arpu_3m_yuan arpu_trend clv_yuan expected_lifetime_months",
+    time="score_month",
+    extra_metrics=(
+        m("clv_subs", "count(*)", "用户数（户）", "Subscribers"),
+        m("avg_clv", "avg(clv_yuan)", "户均生命周期价值（元）", "Mean lifetime value (yuan)"),
+        m("total_clv", "sum(clv_yuan)", "生命周期价值合计（元）", "Total lifetime value (yuan)"),
+        m("clv_mean_p_churn", "avg(p_churn)", "平均流失概率", "Mean churn probability", ".2%"),
+        m(
+            "avg_lifetime_months",
+            "avg(expected_lifetime_months)",
+            "平均预期在网月数",
+            "Mean expected months in service",
+            ",.1f",
+        ),
+    ),
+)
+CUSTOMER_INSIGHT = DashboardSpec(
+    slug="customer-insight",
+    title_zh="客户洞察",
+    title_en="Customer insight",
+    description_zh="全网客户细分的规模与保持率、上月到本月的细分迁移、各细分的客户生命周期价值。",
+    description_en="Segment sizes and stability, month-to-month segment migration, lifetime value by segment.",
+    charts=(
+        ChartSpec(
+            "segment_sizes",
+            "本月客户细分规模（户）",
+            "Subscribers per segment this month",
+            MART_SEGMENT_MIGRATION,
+            "bar",
+            metric="segment_subs",
+            groupby=("to_segment_name_zh",),
+            where=(Where("to_segment_id", ">", 0),),
+            ranked=True,
+            width=6,
+        ),
+        ChartSpec(
+            "segment_kept_by_province",
+            "各省细分保持率（上月 → 本月）",
+            "Share keeping their segment, by province",
+            MART_SEGMENT_MIGRATION,
+            "agg_table",
+            groupby=("prov_name",),
+            metrics=("segment_subs", "segment_kept_pct"),
+            width=6,
+        ),
+        ChartSpec(
+            "segment_migration_matrix",
+            "客户细分迁移矩阵（上月细分 → 本月细分，户）",
+            "Segment migration matrix (last month to this month)",
+            MART_SEGMENT_MIGRATION,
+            "agg_table",
+            groupby=("from_segment_name_zh", "to_segment_name_zh"),
+            metrics=("moved_subs",),
+            width=12,
+            height=70,
+        ),
+        ChartSpec(
+            "clv_by_segment",
+            "各细分客户生命周期价值（36个月折现）",
+            "Lifetime value by segment (36 months, discounted)",
+            MART_CUSTOMER_LIFETIME_VALUE,
+            "agg_table",
+            groupby=("segment_name_zh",),
+            metrics=("clv_subs", "avg_clv", "total_clv", "clv_mean_p_churn", "avg_lifetime_months"),
+            width=12,
+        ),
+    ),  # fmt: skip
+    filters=geo_filters(MART_CUSTOMER_LIFETIME_VALUE),
+)
+
+
 REPORTS: tuple[DashboardSpec, ...] = (
     INDICATOR_OVERVIEW,
     REVENUE,
@@ -2407,6 +2535,7 @@ REPORTS: tuple[DashboardSpec, ...] = (
     REVIEW,
     HQ,
     DATA_QUALITY,
+    CUSTOMER_INSIGHT,
 )
 
 

@@ -4,7 +4,9 @@
 1. score     — the champion scores every in-service subscriber of the month into ml.churn_scores
                (probability, risk decile, top three reasons) and PSI drift into ml.score_drift;
 2. channels  — 渠道评级 scorecard and 养卡 flags into ml.channel_ratings / ml.channel_fraud_flags;
-3. rules     — the retention rule table into ml.retention_rules (read by the retention mart).
+3. segments  — 全网客户细分: one k-means model over every month of mart_customer_tags_month into
+               ml.customer_segments, ml.segment_profiles and ml.segment_stability;
+4. rules     — the retention rule table into ml.retention_rules (read by the retention mart).
 Then the nightly flow builds the score marts: ``dbt build --select marts/scores+``.
 
 ``ml-retrain`` (monthly): train a challenger, compare it with the champion on the same test
@@ -51,6 +53,23 @@ def rate_channels(month: str | None) -> dict[str, Any]:
     return out
 
 
+@task(name="ml-segment-customers", **IO_TASK)
+def segment_customers() -> dict[str, Any]:
+    from ml import segments
+
+    out = segments.segment_customers()
+    get_run_logger().info(
+        "segmented %d subscriber-months of %d months into %d segments; %.1f%% kept their "
+        "segment from one month to the next (%.1f%% by chance)",
+        out["subscriber_months"],
+        out["months"],
+        len(out["segments"]),
+        100 * (out["mean_share_kept"] or 0),
+        100 * (out["mean_share_kept_by_chance"] or 0),
+    )
+    return out
+
+
 @task(name="ml-publish-rules", **IO_TASK)
 def publish_rules() -> int:
     from ml import retention
@@ -71,10 +90,12 @@ def train_challenger(margin: float) -> dict[str, Any]:
 
 @flow(name="ml-score")
 def score_flow(month: str | None = None) -> dict:
-    """Score the month (default: latest), rate channels, publish the retention rules."""
+    """Score the month (default: latest), rate channels, segment the base, publish the
+    retention rules."""
     return {
         "churn": score_churn(month),
         "channels": rate_channels(month),
+        "segments": segment_customers(),
         "retention_rules": publish_rules(),
     }
 

@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 app = typer.Typer(
-    help="Models: churn risk with reasons, retention lists, channel rating (渠道评级), the model registry.",
+    help="Models: churn risk with reasons, retention lists, channel rating (渠道评级), customer segments (客户细分), the model registry.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -180,6 +180,17 @@ def rate_channels(
 
     m = _month(month)
     _echo(channels.rate_channels([m] if m else None))
+
+
+@app.command("segment")
+def segment(
+    segments: Annotated[int, typer.Option(help="Number of segments (k-means clusters).")] = 6,
+) -> None:
+    """全网客户细分: fit one segmentation over every month, name the segments and write
+    ml.customer_segments, ml.segment_profiles and ml.segment_stability."""
+    from ml import segments as seg
+
+    _echo(seg.segment_customers(segments))
 
 
 @app.command()
