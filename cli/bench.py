@@ -142,6 +142,16 @@ def run_benchmark(
     results[-1].rows = history_rows + _landing_rows(held)
     results[-1].rows_per_second = round(results[-1].rows / results[-1].seconds, 1)
 
+    # The engine alone on the same files (plain .dat only: the default data set), then the ingest
+    step(
+        "ingest_bare_engine",
+        "bare_ingest",
+        str(landing),
+        str(work / "bare"),
+        rows=history_rows,
+        module="cli.bench_steps",
+    )
+    shutil.rmtree(work / "bare", ignore_errors=True)
     step("ingest_history", "ingest", rows=history_rows)
     step("dbt_full_build", "build", "--full-refresh", rows=history_rows)
     spark_step("dbt_full_build_spark", "build", "--no-export", rows=history_rows)
@@ -247,6 +257,8 @@ def comparisons(
     """Ratios that survive a shared machine's drift, and a paper sizing for a big province.
 
     - ``spark_vs_duckdb_full_build``: Spark seconds / DuckDB seconds for the same full build;
+    - ``ingest_vs_bare_engine``: the ingest's seconds / DuckDB's bare read-and-write of the
+      same files (aim <= 3);
     - ``increment_vs_full``: the nightly increment's seconds / the full build's, beside the
       increment's rows / the history's rows (cost should follow the day's data, not history);
     - ``rows_per_second_per_core`` for the heavy steps (rows read from the extracts);
@@ -260,6 +272,10 @@ def comparisons(
     full, full_spark = steps.get("dbt_full_build"), steps.get("dbt_full_build_spark")
     if full and full_spark:
         out["spark_vs_duckdb_full_build"] = round(full_spark["seconds"] / full["seconds"], 2)
+    ingest, bare = steps.get("ingest_history"), steps.get("ingest_bare_engine")
+    if ingest and bare:
+        # wall times of both processes (the ingest's includes its Prefect start-up)
+        out["ingest_vs_bare_engine"] = round(ingest["seconds"] / bare["seconds"], 2)
     inc, inc_spark = steps.get("dbt_increment_build"), steps.get("dbt_increment_build_spark")
     if inc and inc_spark:
         out["spark_vs_duckdb_increment_build"] = round(inc_spark["seconds"] / inc["seconds"], 2)
@@ -313,6 +329,8 @@ def render_table(report: dict) -> str:
         if s.get("detail"):
             lines.append(f"{s['step']}: " + json.dumps(s["detail"], ensure_ascii=False))
     c = report.get("comparisons") or {}
+    if "ingest_vs_bare_engine" in c:
+        lines.append(f"ingest / bare DuckDB read-and-write: {c['ingest_vs_bare_engine']}x (aim 3)")
     if "spark_vs_duckdb_full_build" in c:
         lines.append(f"Spark / DuckDB full build: {c['spark_vs_duckdb_full_build']}x")
     elif report.get("spark"):

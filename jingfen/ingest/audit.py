@@ -268,14 +268,19 @@ class AuditStore:
         with self.connect() as con:
             con.execute("begin")
             try:
+                # A (re)load replaces every earlier reject of this delivery's stem.
+                stems = [stem_of(o.file_name) for o in outcomes if o.status in RAW_CHANGING]
+                if stems:
+                    names = pa.table(
+                        {"file_name": [s + ext for s in stems for ext in (".dat", ".dat.gz")]}
+                    )
+                    con.register("_reloaded", names)
+                    con.execute(
+                        "delete from load_rejects where file_name in "
+                        "(select file_name from _reloaded)"
+                    )
+                    con.unregister("_reloaded")
                 for o in outcomes:
-                    if o.status in RAW_CHANGING:
-                        # A (re)load replaces every earlier reject of this delivery's stem.
-                        stem = stem_of(o.file_name)
-                        con.execute(
-                            "delete from load_rejects where file_name in (?, ?)",
-                            [stem + ".dat", stem + ".dat.gz"],
-                        )
                     if o.rejects is not None and o.rejects.num_rows:
                         con.register("_rj", o.rejects)
                         con.execute(

@@ -46,15 +46,25 @@ from jingfen.ingest.model import (
     duration_words,
     utcnow,
 )
-from jingfen.ingest.validate import FIELD_COUNT_STRUCTURAL_SHARE, RowValidator, read_control
+from jingfen.ingest.validate import (
+    FIELD_COUNT_STRUCTURAL_SHARE,
+    ParquetItem,
+    RowCheck,
+    RowValidator,
+    read_control,
+)
 from jingfen.ingest.waiting import hold_waiting
-from jingfen.interfaces import INTERFACE_VERSION, INTERFACES, Interface
+from jingfen.interfaces import INTERFACE_VERSION, INTERFACES
 
 log = logging.getLogger("jingfen.ingest")
 
 # Row rejects kept (in load_rejects and the reason file) for a file that is rejected whole.
 REJECTED_FILE_SAMPLE = 1000
-CHUNK_FILES = 50  # audit rows are written per chunk of files, or every ctx.chunk_seconds
+CHUNK_FILES = 250  # audit rows are written per chunk of files, or every ctx.chunk_seconds
+# Row checks and Parquet writes run over batches of files of one interface: up to this many
+# files, or this much delivered data (a bound on the batch's temp tables, which may spill).
+BATCH_FILES = 500
+BATCH_BYTES = 256 * 1024 * 1024
 
 Logger = logging.Logger | logging.LoggerAdapter
 
@@ -105,6 +115,11 @@ def _free_dest(dir_: Path, name: str) -> Path:
         n += 1
         dest = dir_ / str(n) / name
     return dest
+
+
+def _parts_dir(ctx: LoadContext) -> Path:
+    """Where a batch's Parquet files are written before each goes to its place in raw/."""
+    return ctx.paths.tmp / "ingest" / "parts"
 
 
 def _write_atomic(path: Path, text: str) -> None:
@@ -248,11 +263,35 @@ def ingest_file(
     return ingest_files([data], ctx, history, validator=validator)[0]
 
 
-def process_file(
-    data: Path, ctx: LoadContext, history: History, validator: RowValidator
-) -> Pending:
-    """Steps 1-2 for one data file: validate it and write its Parquet or reason file.  Nothing
-    is audited or moved yet."""
+@dataclass
+class Prepared:
+    """A data file whose name, control file and bytes are checked, decoded to ``text_path``:
+    waiting for its batch's row checks (or for ``reasons`` to reject it whole)."""
+
+    data: Path
+    chk: Path
+    name: ExtractName
+    outcome: FileOutcome
+    reasons: list[Reason]
+    text_path: Path
+    control_char_lines: dict[int, str]
+    t0: float
+
+    @property
+    def keys(self) -> set[tuple[str, ...]]:
+        """What a later file of the same batch may share with this one (then the batch is
+        checked first, so that the later file is judged against this one's outcome)."""
+        o = self.outcome
+        keys = {("name", o.file_name, o.md5 or ""), ("stem", self.name.stem)}
+        if o.records_read:  # empty deliveries are all alike and never duplicates
+            keys.add(("content", *content_key(self.name.interface, self.name.period, o.md5 or "")))
+        return keys
+
+
+def prepare_file(data: Path, ctx: LoadContext, history: History) -> Pending | Prepared:
+    """Step 1 for one data file, before its rows: the name, the control file, the bytes (md5,
+    decoding to UTF-8 text).  A badly named file is done at once (rejected); the others wait
+    for ``_judge`` with the structural reasons found, if any."""
     t0 = time.perf_counter()
     o = FileOutcome(load_id=ctx.load_id, file_name=data.name)
     try:
@@ -260,7 +299,6 @@ def process_file(
     except ExtractNameError as e:
         return _bad_name(data, ctx, history, o, str(e))
     o.interface, o.prov_code, o.period, o.seq = name.interface, name.prov, name.period, name.seq
-    iface = INTERFACES[name.interface]
     chk = data.with_name(name.control_name)
     ctl, reasons = read_control(chk, data.name, name)
     if reasons and reasons[0].rule == "missing_control":
@@ -274,92 +312,86 @@ def process_file(
     tmp_dir = ctx.paths.tmp / "ingest"
     tmp_dir.mkdir(parents=True, exist_ok=True)
     text_path = tmp_dir / f"{ctx.load_id}-{name.stem}.utf8"
-    try:
-        if enc is not None:
-            res = decode_to_utf8(data, enc, text_path, gz=name.gz)
-            o.bytes, o.md5 = res.nbytes, res.md5
-            if res.decoded:
-                o.records_read = res.lines
-        else:
-            o.bytes, o.md5 = file_digest(data)
-            res = None
-        pending = _resume_or_duplicate(o, data, ctx, history)
-        if pending is not None:
-            return pending
-
-        # Structural checks against the control file.
-        if ctl is not None and not any(r.rule == "bad_control" for r in reasons):
-            declared_bytes = ctl.int_value("bytes")
-            if declared_bytes is not None and declared_bytes != o.bytes:
-                reasons.append(
-                    Reason(
-                        "bytes_mismatch",
-                        f"the control file declares bytes={declared_bytes} but the file "
-                        f"has {o.bytes} bytes (truncated or altered in transfer)",
-                    )
-                )
-            if ctl.values["md5"].lower() != o.md5:
-                reasons.append(
-                    Reason(
-                        "checksum_mismatch",
-                        f"the control file declares md5={ctl.values['md5']} but the file's "
-                        f"md5 is {o.md5}",
-                    )
-                )
-        if res is not None and not res.decoded:
-            reasons.append(Reason(res.error_code or "encoding_error", res.error or ""))
-        empty = o.bytes == 0 or (res is not None and res.decoded and res.lines == 0)
-        if empty and not (o.records_declared == 0 and res is not None and res.decoded):
-            # An empty file is a lost or failed transfer -- unless its control file says the
-            # period really had no records (a complete, empty delivery loads as zero rows).
+    res = None
+    if enc is not None:
+        res = decode_to_utf8(data, enc, text_path, gz=name.gz)
+        o.bytes, o.md5 = res.nbytes, res.md5
+        if res.decoded:
+            o.records_read = res.lines
+    else:
+        o.bytes, o.md5 = file_digest(data)
+    # Structural checks against the control file.
+    if ctl is not None and not any(r.rule == "bad_control" for r in reasons):
+        declared_bytes = ctl.int_value("bytes")
+        if declared_bytes is not None and declared_bytes != o.bytes:
             reasons.append(
                 Reason(
-                    "empty_file",
-                    "the data file is empty (no records) but the control file declares "
-                    f"records={ctl.values.get('records') if ctl else '(no control file)'}",
+                    "bytes_mismatch",
+                    f"the control file declares bytes={declared_bytes} but the file "
+                    f"has {o.bytes} bytes (truncated or altered in transfer)",
                 )
             )
-        elif (
-            res is not None
-            and res.decoded
-            and o.records_declared is not None
-            and o.records_declared != res.lines
-        ):
+        if ctl.values["md5"].lower() != o.md5:
             reasons.append(
                 Reason(
-                    "record_count_mismatch",
-                    f"the control file declares records={o.records_declared} but "
-                    f"{res.lines} lines were read (truncated or incomplete file)",
+                    "checksum_mismatch",
+                    f"the control file declares md5={ctl.values['md5']} but the file's "
+                    f"md5 is {o.md5}",
                 )
             )
-        if reasons:
-            o.reject(reasons)
-        else:
-            _check_rows(
-                o, name, iface, text_path, res.bad_lines if res else {}, ctx, history, validator
+    if res is not None and not res.decoded:
+        reasons.append(Reason(res.error_code or "encoding_error", res.error or ""))
+    empty = o.bytes == 0 or (res is not None and res.decoded and res.lines == 0)
+    if empty and not (o.records_declared == 0 and res is not None and res.decoded):
+        # An empty file is a lost or failed transfer -- unless its control file says the
+        # period really had no records (a complete, empty delivery loads as zero rows).
+        reasons.append(
+            Reason(
+                "empty_file",
+                "the data file is empty (no records) but the control file declares "
+                f"records={ctl.values.get('records') if ctl else '(no control file)'}",
             )
-    finally:
-        text_path.unlink(missing_ok=True)
+        )
+    elif (
+        res is not None
+        and res.decoded
+        and o.records_declared is not None
+        and o.records_declared != res.lines
+    ):
+        reasons.append(
+            Reason(
+                "record_count_mismatch",
+                f"the control file declares records={o.records_declared} but "
+                f"{res.lines} lines were read (truncated or incomplete file)",
+            )
+        )
+    cc_lines = res.bad_lines if res is not None else {}
+    return Prepared(data, chk, name, o, reasons, text_path, cc_lines, t0)
 
-    dest = _free_dest(_dest_dir(ctx, o.status), data.name)
-    o.destination = rel(ctx, dest)
+
+def _done(p: Prepared, ctx: LoadContext) -> Pending:
+    """A judged file's destination (and reason file, if rejected): ready for audit and move."""
+    p.text_path.unlink(missing_ok=True)
+    o = p.outcome
+    if o.destination:  # chosen when judged
+        dest = ctx.paths.home / o.destination
+    else:
+        dest = _free_dest(_dest_dir(ctx, o.status), p.data.name)
+        o.destination = rel(ctx, dest)
     if o.status == "rejected":
-        _write_atomic(dest.with_name(data.name + ".reason.txt"), _reason_file_text(o, ctx))
-    o.seconds = time.perf_counter() - t0
-    return Pending(o, _moves_for(data, chk, dest))
+        _write_atomic(dest.with_name(p.data.name + ".reason.txt"), _reason_file_text(o, ctx))
+    o.seconds = time.perf_counter() - p.t0
+    return Pending(o, _moves_for(p.data, p.chk, dest))
 
 
-def _check_rows(
-    o: FileOutcome,
-    name: ExtractName,
-    iface: Interface,
-    text_path: Path,
-    control_char_lines: dict[int, str],
-    ctx: LoadContext,
-    history: History,
-    validator: RowValidator,
-) -> None:
-    rc = validator.check(text_path, iface, control_char_lines, fingerprint=iface.snapshot)
+def _judge_rows(
+    p: Prepared, rc: RowCheck, f: int, ctx: LoadContext, history: History, validator: RowValidator
+) -> bool:
+    """The outcome of a file by its row checks (``f``: its place in the checked batch):
+    rejected whole, a duplicate of rows already loaded, or to load (True; the Parquet is
+    written with the batch's)."""
+    o, name = p.outcome, p.name
+    iface = INTERFACES[name.interface]
     o.rows_fingerprint = rc.rows_fingerprint
     if rc.lines != o.records_read:  # the reader and the decoder must agree on lines
         raise RuntimeError(
@@ -390,10 +422,10 @@ def _check_rows(
     elif rc.lines and rc.bad_lines == rc.lines:
         reasons.append(Reason("no_good_rows", f"none of the {rc.lines} lines passed the row rules"))
     if reasons:
-        o.rejects = validator.rejects(iface, limit=REJECTED_FILE_SAMPLE)
+        o.rejects = validator.rejects(iface, limit=REJECTED_FILE_SAMPLE, f=f)
         o.records_rejected = rc.lines
         o.reject(reasons)
-        return
+        return False
     if rc.rows_fingerprint and rc.lines:
         earlier = history.rows.get((iface.code, name.prov, name.period, rc.rows_fingerprint))
         if earlier is not None:
@@ -403,24 +435,11 @@ def _check_rows(
                 f"loaded for the same snapshot ({iface.code}, province {name.prov}, period "
                 f"{name.period}); this re-sent copy was archived without loading."
             )
-            return
-    o.rejects = validator.rejects(iface) if rc.bad_lines else None
-    dest = raw_path(ctx, name)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(f".{dest.name}.tmp")
-    o.records_loaded = validator.write_parquet(
-        iface,
-        tmp,
-        file_name=o.file_name,
-        md5=o.md5 or "",
-        load_id=ctx.load_id,
-        loaded_at=utcnow(),
-        period=name.period,
-    )
-    os.replace(tmp, dest)
-    _crash_point(ctx, "after_parquet")
+            return False
+    o.rejects = validator.rejects(iface, f=f) if rc.bad_lines else None
+    o.records_loaded = rc.lines - rc.bad_lines
     o.records_rejected = rc.bad_lines
-    o.raw_path = rel(ctx, dest)
+    o.raw_path = rel(ctx, raw_path(ctx, name))
     previous = history.current.get(name.stem)
     o.status = "reloaded" if previous is not None and previous != o.md5 else "loaded"
     if rc.bad_lines:
@@ -433,6 +452,82 @@ def _check_rows(
             f"A corrected re-delivery (md5 {o.md5}, was {previous}) replaced the loaded data. "
             + (o.reason or "")
         ).strip()
+    return True
+
+
+def check_batch(
+    batch: Sequence[Prepared], ctx: LoadContext, history: History, validator: RowValidator
+) -> list[Pending]:
+    """Steps 1-2 for a batch of prepared files of one interface: the row rules of all of them
+    in one pass, each file judged in order (noting its outcome, so a later file of the batch
+    that repeats its rows is a duplicate), then the Parquet of every file to load, written
+    together.  Nothing is audited or moved yet."""
+    if not batch:
+        return []
+    iface = INTERFACES[batch[0].name.interface]
+    checks = validator.check_batch(
+        [(p.text_path, p.control_char_lines) for p in batch], iface, fingerprint=iface.snapshot
+    )
+    to_load: list[tuple[int, Prepared]] = []
+    for f, (p, rc) in enumerate(zip(batch, checks, strict=True)):
+        if _judge_rows(p, rc, f, ctx, history, validator):
+            to_load.append((f, p))
+        p.outcome.destination = rel(ctx, _free_dest(_dest_dir(ctx, p.outcome.status), p.data.name))
+        history.note(p.outcome)
+    items = []
+    for f, p in to_load:
+        dest = raw_path(ctx, p.name)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        items.append(
+            ParquetItem(
+                f,
+                dest.with_name(f".{dest.name}.tmp"),
+                p.data.name,
+                p.outcome.md5 or "",
+                p.name.period,
+            )
+        )
+    written = validator.write_parquet_batch(
+        iface,
+        items,
+        load_id=ctx.load_id,
+        loaded_at=utcnow(),
+        work_dir=_parts_dir(ctx),
+    )
+    for (_, p), it, n in zip(to_load, items, written, strict=True):
+        if n != p.outcome.records_loaded:
+            raise RuntimeError(
+                f"internal error: {p.outcome.file_name} has {p.outcome.records_loaded} good rows "
+                f"but {n} were written"
+            )
+        os.replace(it.dest, raw_path(ctx, p.name))
+        _crash_point(ctx, "after_parquet")
+    return [_done(p, ctx) for p in batch]
+
+
+def process_file(
+    data: Path, ctx: LoadContext, history: History, validator: RowValidator
+) -> Pending:
+    """Steps 1-2 for one data file on its own (``ingest_files`` batches them)."""
+    p = prepare_file(data, ctx, history)
+    if isinstance(p, Pending):
+        return p
+    done = _judge_alone(p, ctx, history)
+    return done if done is not None else check_batch([p], ctx, history, validator)[0]
+
+
+def _judge_alone(p: Prepared, ctx: LoadContext, history: History) -> Pending | None:
+    """What a prepared file is without its rows: a file this load already audited or content
+    loaded before (duplicate), or rejected whole for its structural reasons; None if its rows
+    decide."""
+    done = _resume_or_duplicate(p.outcome, p.data, ctx, history)
+    if done is not None:
+        p.text_path.unlink(missing_ok=True)
+        return done
+    if p.reasons:
+        p.outcome.reject(p.reasons)
+        return _done(p, ctx)
+    return None
 
 
 def _bad_name(
@@ -541,30 +636,67 @@ def ingest_files(
     start: int = 0,
     total: int | None = None,
 ) -> list[FileOutcome]:
-    """Ingest data files in the given order (a batch of one interface, or bad names)."""
+    """Ingest data files in the given order (a batch of one interface, or bad names).
+
+    Files are prepared one by one (name, control file, bytes) and their rows checked in
+    batches of up to ``BATCH_FILES`` files or ``BATCH_BYTES`` of text; a file that could be a
+    repeat of one waiting in the batch (same name, content or stem) closes the batch first, so
+    every file is judged against the outcome of the ones before it, as in file order."""
     logger = logger or log
     store = AuditStore(ctx.paths.ingest_db)
     own = validator is None
     validator = validator or RowValidator(ctx.seeds_dir, ctx.paths.tmp / "duckdb")
     outcomes: list[FileOutcome] = []
     pending: list[Pending] = []
-    last_flush = time.monotonic()
+    place: dict[int, int] = {}  # id(outcome) -> its number in the load, for progress
+    last_flush = [time.monotonic()]
     last_log = [0.0]
     total = total or len(files)
+    batch: list[Prepared] = []
+    batch_keys: set[tuple[str, ...]] = set()
+    batch_bytes = [0]
+
+    def done(p: Pending) -> None:
+        history.note(p.outcome)
+        pending.append(p)
+        _progress(logger, place[id(p.outcome)], total, p.outcome, last_log)
+        if len(pending) >= CHUNK_FILES or time.monotonic() - last_flush[0] > ctx.chunk_seconds:
+            _flush(pending, ctx, store)
+            last_flush[0] = time.monotonic()
+
+    def check_waiting() -> None:
+        for p in check_batch(batch, ctx, history, validator):
+            done(p)
+        batch.clear()
+        batch_keys.clear()
+        batch_bytes[0] = 0
+
     try:
         for i, path in enumerate(files, start=start + 1):
-            p = process_file(path, ctx, history, validator)
-            history.note(p.outcome)
-            pending.append(p)
-            outcomes.append(p.outcome)
-            _progress(logger, i, total, p.outcome, last_log)
-            if len(pending) >= CHUNK_FILES or time.monotonic() - last_flush > ctx.chunk_seconds:
-                _flush(pending, ctx, store)
-                last_flush = time.monotonic()
+            prep = prepare_file(path, ctx, history)
+            outcomes.append(prep.outcome)
+            place[id(prep.outcome)] = i
+            if isinstance(prep, Pending):
+                done(prep)
+                continue
+            if batch and (prep.keys & batch_keys or prep.name.interface != batch[0].name.interface):
+                check_waiting()
+            alone = _judge_alone(prep, ctx, history)
+            if alone is not None:
+                done(alone)
+                continue
+            batch.append(prep)
+            batch_keys.update(prep.keys)
+            batch_bytes[0] += prep.outcome.bytes or 0
+            if len(batch) >= BATCH_FILES or batch_bytes[0] >= BATCH_BYTES:
+                check_waiting()
+        check_waiting()
         _flush(pending, ctx, store)
     finally:
         if own:
             validator.close()
+        for p in batch:  # a fault of the load itself: leave no decoded text behind
+            p.text_path.unlink(missing_ok=True)
     return outcomes
 
 
@@ -618,6 +750,7 @@ def begin_load(ctx: LoadContext) -> tuple[LoadContext, bool]:
         leftover.unlink(missing_ok=True)
     for leftover in ctx.paths.raw.glob("*/.*.parquet.tmp"):
         leftover.unlink(missing_ok=True)
+    shutil.rmtree(_parts_dir(ctx), ignore_errors=True)
     if (load_id, business_date) != (ctx.load_id, ctx.business_date):
         from dataclasses import replace
 
@@ -660,6 +793,7 @@ def summarise(
 def end_load(ctx: LoadContext, summary: dict) -> None:
     import json
 
+    shutil.rmtree(_parts_dir(ctx), ignore_errors=True)
     store = AuditStore(ctx.paths.ingest_db)
     store.forget_gone(ctx.landing)  # the expired orphans this load rejected
     store.close_run(ctx.load_id, utcnow(), summary["files"], json.dumps(summary))

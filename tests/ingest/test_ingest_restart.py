@@ -122,7 +122,9 @@ KILLS = [
     ("after_audit:2", PER_BATCH, 3),  # CELL audited, not moved
     ("after_move_data:3", PER_BATCH, 3),  # CELL's data moved, its .chk not
     ("after_audit:3", PER_BATCH, 4),  # CMPL audited (rejected), still in landing/ alone
-    ("after_parquet:5", PER_FILE, 6),  # SUBS_44_001 written, in the middle of its batch
+    # The three SUBS files are checked as one batch and their Parquet written together before
+    # any of them is audited: killed between two of those writes.
+    ("after_parquet:6", PER_FILE, 5),
     ("after_audit:2", PER_FILE, 2),  # BILL_44 audited alone, not moved
     ("after_move_data:4", PER_FILE, 4),  # CMPL moved to quarantine/
     ("after_audit:7", PER_FILE, 7),  # SUBS_44_001 audited, SUBS_44_002 not yet read
@@ -203,8 +205,8 @@ def test_a_second_load_while_one_runs_fails_at_once_and_changes_nothing(tmp_path
     started = busy / "tmp" / "first-load-started"
     code = (
         "import sys, time; from pathlib import Path; import jingfen.ingest.load as L; "
-        "slow = L.process_file; "
-        "L.process_file = lambda *a: (Path(sys.argv[2]).touch(), time.sleep(0.3), slow(*a))[2]; "
+        "slow = L.prepare_file; "
+        "L.prepare_file = lambda *a: (Path(sys.argv[2]).touch(), time.sleep(0.3), slow(*a))[2]; "
         "L.run_load(L.LoadContext.from_settings(seeds_dir=Path(sys.argv[1])))"
     )
     first = subprocess.Popen(

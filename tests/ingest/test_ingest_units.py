@@ -332,3 +332,56 @@ def test_rows_fingerprint_ignores_order_and_encoding_not_content(validator, tmp_
     changed[2][0] = changed[2][0] + "x"
     assert fingerprint("CUST_44_202601_003.dat", changed) != same
     assert fingerprint("CUST_44_202601_004.dat", lines + lines[:1]) != same  # a row twice
+
+
+def test_a_batch_of_files_is_checked_and_written_as_each_file_alone(
+    seeds: Path, tmp_path: Path
+) -> None:
+    """The batched row checks (one pass over several files) give every file the counts,
+    rejects (with its own line numbers), fingerprint and Parquet rows it gets alone."""
+    from jingfen.ingest.validate import ParquetItem
+
+    iface = INTERFACES["SUBS"]
+    date_col = iface.names.index("open_date")
+    files: list[tuple[Path, dict[int, str]]] = []
+    for n, bad_lines in enumerate([(), (2, 5), (), (1,)]):
+        lines = [list(r) for r in rows("SUBS", 6 + n)]
+        for i in bad_lines:
+            lines[i - 1][date_col] = "20260230"
+        path = tmp_path / f"f{n}.utf8"
+        path.write_text("".join("|".join(ln) + "\n" for ln in lines), encoding="utf-8")
+        files.append((path, {3: "U+0007"} if n == 2 else {}))
+    empty = tmp_path / "empty.utf8"
+    empty.write_text("")
+    files.insert(1, (empty, {}))
+    loaded_at = datetime(2026, 12, 1, 8, 0)
+
+    def parquet(dest: Path) -> list[tuple]:
+        return duckdb.sql(f"select * from '{dest}' order by _line").fetchall()
+
+    alone = []
+    with RowValidator(seeds, tmp_path / "duck-alone") as v:
+        for n, (path, cc) in enumerate(files):
+            rc = v.check(path, iface, cc, fingerprint=True)
+            dest = tmp_path / f"alone{n}.parquet"
+            kw = {"file_name": f"F{n}", "md5": "m", "load_id": "L", "period": "202601"}
+            v.write_parquet(iface, dest, loaded_at=loaded_at, **kw)
+            alone.append((rc, v.rejects(iface).to_pylist(), parquet(dest)))
+    with RowValidator(seeds, tmp_path / "duck-batch") as v:
+        checks = v.check_batch(files, iface, fingerprint=True)
+        items = [
+            ParquetItem(n, tmp_path / f"batch{n}.parquet", f"F{n}", "m", "202601")
+            for n in range(len(files))
+        ]
+        written = v.write_parquet_batch(
+            iface, items, load_id="L", loaded_at=loaded_at, work_dir=tmp_path / "parts"
+        )
+        batched = [
+            (checks[n], v.rejects(iface, f=n).to_pylist(), parquet(items[n].dest))
+            for n in range(len(files))
+        ]
+    assert batched == alone
+    assert [rc.bad_lines for rc, _, _ in batched] == [0, 0, 2, 1, 1]
+    assert [r["line_no"] for r in batched[2][1]] == [2, 5]
+    assert written == [rc.lines - rc.bad_lines for rc, _, _ in batched]
+    assert batched[1][0].lines == 0 and batched[1][2] == []

@@ -18,6 +18,7 @@ def _report() -> dict:
         "date": "2026-01-01 00:00 UTC",
         "machine": {"cpus": 2},
         "steps": [
+            step("ingest_bare_engine", 8.0, 1_000_000),
             step("ingest_history", 20.0, 1_000_000),
             step("dbt_full_build", 40.0, 1_000_000),
             step("dbt_full_build_spark", 200.0, 1_000_000),
@@ -31,6 +32,7 @@ def test_ratios_throughput_and_sizing() -> None:
     report = _report()
     c = comparisons(report, history_rows=1_000_000, inc_rows=10_000)
     assert c["spark_vs_duckdb_full_build"] == 5.0
+    assert c["ingest_vs_bare_engine"] == 2.5
     assert c["spark_vs_duckdb_increment_build"] == 7.5
     assert c["increment_vs_full"] == {"seconds_ratio": 0.2, "rows_ratio": 0.01}
     # 1M rows in 40 s on 2 cores = 12,500 rows/s per core
@@ -43,6 +45,7 @@ def test_ratios_throughput_and_sizing() -> None:
     report["comparisons"] = c
     table = render_table(report)
     assert "Spark / DuckDB full build: 5.0x" in table
+    assert "ingest / bare DuckDB read-and-write: 2.5x" in table
     assert "| dbt_full_build | 40.0 | 100 | 1,000,000 | 25,000 | 12,500 |" in table
 
 
