@@ -1,8 +1,11 @@
 """Access by level (总部 / 省 / 地市): roles, users and row-level security from config/access.yaml.
 
-- ``hq`` (总部) sees every province and may use SQL Lab on the warehouse.
+- ``hq`` (总部) sees every province, may use SQL Lab on the warehouse (with the saved queries
+  of config/saved_queries.yaml) and reads the delivery log of every report schedule.
 - ``province_<GB code>`` (省公司, e.g. ``province_44``) sees only rows with that ``prov_code``,
-  on the jingfen datasets and dashboards only, without SQL Lab.
+  on the jingfen datasets and dashboards only, without SQL Lab: ad-hoc analysis (临时报表) in
+  Explore over those datasets, saving its own charts and dashboards, CSV/Excel export (Gamma's
+  permissions), all under row-level security.
 - ``city_<GB code>`` (地市分公司, e.g. ``city_4401``) sees only its city's rows: ``city_code =
   '4401'`` where a dataset has a city_code column, else its city rows (``region_level = 'city'
   and region_code = '4401'``); a dataset with neither (province-level only) shows it nothing.
@@ -32,6 +35,8 @@ import yaml
 
 from dashboards.deploy import ASSETS_DIR
 from dashboards.generate import DATABASE_NAME
+from dashboards.saved_queries import DEFAULT_CONFIG as SAVED_QUERIES_CONFIG
+from dashboards.saved_queries import provision_saved_queries
 from dashboards.server import SupersetClient, SupersetError, state_dir, stored_secret
 from jingfen.config import REPO_ROOT, settings
 
@@ -271,8 +276,10 @@ def provision_access(
     config_path: Path = DEFAULT_CONFIG,
     client: SupersetClient | None = None,
     assets_dir: Path = ASSETS_DIR,
+    saved_queries_path: Path = SAVED_QUERIES_CONFIG,
 ) -> list[str]:
-    """Bring roles, grants, row-level filters and users in line with ``config_path``.
+    """Bring roles, grants, row-level filters, users and 总部's saved queries (SQL Lab) in
+    line with ``config_path`` and ``saved_queries_path``.
 
     Run after :func:`dashboards.deploy.deploy` (the datasets must exist). Returns the changes
     made (empty when everything already matched).
@@ -340,8 +347,20 @@ def provision_access(
     db_perm = pv("database_access", f"[{DATABASE_NAME}].(id:{database['id']})")
     # drill to detail (POST /datasource/samples), under each role's row-level security
     samples = {pv("can_samples", "Datasource")}
+    # 总部 reads the delivery log of every report schedule (告警和报告, read only: schedules are
+    # code, config/reports.yaml). Superset lists a non-owner's schedules only to a user who may
+    # access all datasources (ReportScheduleFilter); hq may read the whole warehouse already
+    # (database_access), and the warehouse is the only database, so the grant adds no data.
+    delivery_log = {
+        pv("can_read", "ReportSchedule"),
+        pv("menu_access", "Alerts & Report"),
+        pv("menu_access", "Manage"),
+        pv("all_datasource_access", "all_datasource_access"),
+    }
     acc.set_role_permissions(
-        HQ_ROLE, roles[HQ_ROLE], gamma | sql_lab | samples | {db_perm} | dataset_perms
+        HQ_ROLE,
+        roles[HQ_ROLE],
+        gamma | sql_lab | samples | delivery_log | {db_perm} | dataset_perms,
     )
     for name in (
         *(province_role(p) for p in cfg.provinces),
@@ -415,6 +434,12 @@ def provision_access(
 
     for user in cfg.users:
         acc.reconcile_user(user, roles[user.role])
+    # SQL Lab's saved queries for the common asks, saved as each 总部 user (they list their own)
+    acc.changes += provision_saved_queries(
+        client,
+        {u.username: user_password(u.username)[0] for u in cfg.users if u.role == HQ_ROLE},
+        saved_queries_path,
+    )
     return acc.changes
 
 

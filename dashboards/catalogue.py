@@ -808,8 +808,8 @@ RPT_REVENUE_BRIDGE = dataset(
 )
 RPT_MONTH_COMMENTARY = dataset(
     "rpt_month_commentary",
-    "月末经营述评：每月每个区域（全国、各省）每句一行（收入量价、用户、ARPU、区域与套餐贡献）",
-    "Month-end commentary: one row per month, region (national, province) and sentence",
+    "月末经营述评：每月每个区域（全国、各省、各地市）每句一行（收入量价、用户、ARPU、区域与套餐贡献）",
+    "Month-end commentary: one row per month, region (national, province, city) and sentence",
     f"{REGION} region_name month_label is_latest_month sentence_no topic_zh sentence",
 )
 MART_CHURN_SCORES = dataset(

@@ -257,7 +257,7 @@ def _local(value: str | None) -> str:
 @reports_app.command("list")
 def reports_list() -> None:
     """Every schedule made from config/reports.yaml: state, crontab, last run."""
-    from dashboards.reports import schedules
+    from dashboards.reports import is_after_nightly, is_paused, schedules
     from dashboards.server import SupersetClient, SupersetError
 
     try:
@@ -265,9 +265,10 @@ def reports_list() -> None:
     except SupersetError as exc:
         raise _fail(exc) from exc
     for r in rows:
-        state = "启用" if r["active"] else "已暂停"
+        state = "已暂停" if is_paused(r) else "启用"
+        when = "夜间发布后" if is_after_nightly(r) else r["crontab"]
         typer.echo(
-            f"{r['id']:>4}  {r['name']:<28} {r['type']:<6} {state:<4} {r['crontab']:<12} "
+            f"{r['id']:>4}  {r['name']:<28} {r['type']:<6} {state:<4} {when:<12} "
             f"last: {_local(r.get('last_eval_dttm'))} {r.get('last_state') or '-'}"
         )
     if not rows:

@@ -10,6 +10,10 @@ Each alert checks one KPI of ``mart_daily_kpi`` on its latest day against a thre
 audience (a province's alert reads only its own province rows), and e-mails the alert list when
 the KPI breaches it.
 
+A report marked ``after_nightly`` (the 日报) is sent when the nightly run has published
+(:func:`send_after_nightly`, the last step of flows.nightly), not by Superset's beat: its
+schedule is inactive to the beat, and a pause is kept in its ``extra``.
+
 Reconciled like the access config: running :func:`provision_reports` twice changes nothing the
 second time; schedules this module made that the config no longer lists are deleted. A paused
 schedule stays paused across deploys (``jingfen reports resume`` starts it again).
@@ -43,6 +47,9 @@ FORMATS = ("PNG", "PDF", "CSV")
 OPERATORS = ("<", "<=", ">", ">=", "==", "!=")
 KPI_LEVELS = ("national", "province", "city")
 FINISHED = ("Success", "Error", "Not triggered", "On Grace")
+# ends the description of a schedule sent after the nightly run (jingfen reports after-nightly)
+AFTER_NIGHTLY = " · 夜间发布后发送"
+PAUSED_KEY = "jingfen_paused"  # in a schedule's extra: a paused after-nightly schedule
 
 
 @dataclass(frozen=True)
@@ -54,6 +61,7 @@ class ReportSpec:
     dashboard: str | None = None  # slug
     chart: str | None = None  # catalogue chart key
     audiences: tuple[str, ...] = ()
+    after_nightly: bool = False  # sent when the nightly run has published, not on the crontab
 
 
 @dataclass(frozen=True)
@@ -160,7 +168,10 @@ def load_config(path: Path = DEFAULT_CONFIG) -> ReportsConfig:
                 f"{where}: format {fmt!r} must be PNG or PDF for a dashboard, "
                 "PNG, PDF or CSV for a chart."
             )
-        reports.append(ReportSpec(key, name, cron, fmt, dashboard, chart, audiences))
+        after_nightly = entry.get("after_nightly", False)
+        if not isinstance(after_nightly, bool):
+            raise SupersetError(f"{where}: 'after_nightly' must be true or false.")
+        reports.append(ReportSpec(key, name, cron, fmt, dashboard, chart, audiences, after_nightly))
     alerts: list[AlertSpec] = []
     for i, entry in enumerate(raw.get("alerts") or [], start=1):
         key, name, cron, audiences = common(i, entry, "alerts")
@@ -281,8 +292,13 @@ def wanted_schedules(
                     "validator_config_json": {"op": spec.op, "threshold": spec.threshold},
                     "grace_period": max(1, int(spec.grace_hours * 3600)),
                 }
-            digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:12]
-            body["description"] = f"{MARKER}: {spec.key} / {audience} ({digest})"
+            after = isinstance(spec, ReportSpec) and spec.after_nightly
+            digest = hashlib.sha256(json.dumps([body, after], sort_keys=True).encode()).hexdigest()[
+                :12
+            ]
+            body["description"] = f"{MARKER}: {spec.key} / {audience} ({digest})" + (
+                AFTER_NIGHTLY if after else ""
+            )
             out[body["name"]] = body
     return out
 
@@ -302,14 +318,22 @@ def provision_reports(
     current = {r["name"]: r for r in client.get_all("report")}
     for name, body in wanted.items():
         have = current.get(name)
+        after = body["description"].endswith(AFTER_NIGHTLY)
         if have is None:
-            # alerts_reports: several schedules may show one chart or dashboard
+            # alerts_reports: several schedules may show one chart or dashboard; a schedule
+            # sent after the nightly run is inactive to Superset's beat (the pipeline runs it)
             client.post(
-                "/api/v1/report/", {**body, "active": True, "creation_method": "alerts_reports"}
+                "/api/v1/report/",
+                {**body, "active": not after, "creation_method": "alerts_reports"},
             )
             changes.append(f"created report schedule {name}")
         elif have.get("description") != body["description"]:
-            client.put(f"/api/v1/report/{have['id']}", body)  # keeps "active" (a pause)
+            # keeps a pause: "active" of a crontab schedule, extra of an after-nightly one
+            if after:
+                body = {**body, "active": False}
+            elif is_after_nightly(have):
+                body = {**body, "active": not is_paused(have)}
+            client.put(f"/api/v1/report/{have['id']}", body)
             changes.append(f"updated report schedule {name}")
     for name, have in current.items():
         if name not in wanted and str(have.get("description") or "").startswith(MARKER):
@@ -344,12 +368,50 @@ def find(client: SupersetClient, name: str) -> list[dict[str, Any]]:
     return found
 
 
+def is_after_nightly(row: dict[str, Any]) -> bool:
+    return str(row.get("description") or "").endswith(AFTER_NIGHTLY)
+
+
+def _extra(row: dict[str, Any]) -> dict[str, Any]:
+    extra = row.get("extra") or {}
+    return json.loads(extra) if isinstance(extra, str) else dict(extra)
+
+
+def is_paused(row: dict[str, Any]) -> bool:
+    """A crontab schedule is paused when inactive; an after-nightly one (always inactive to
+    Superset's beat) when its extra says so."""
+    if is_after_nightly(row):
+        return bool(_extra(row).get(PAUSED_KEY))
+    return not row["active"]
+
+
 def set_active(client: SupersetClient, name: str, active: bool) -> list[str]:
     out = []
     for r in find(client, name):
-        client.put(f"/api/v1/report/{r['id']}", {"active": active})
+        if is_after_nightly(r):
+            body = {"extra": {**_extra(r), PAUSED_KEY: not active}}
+        else:
+            body = {"active": active}
+        client.put(f"/api/v1/report/{r['id']}", body)
         out.append(r["name"])
     return out
+
+
+def send_after_nightly(client: SupersetClient, timeout: float = 600) -> dict[str, str]:
+    """Run every schedule marked ``after_nightly`` that is not paused, one after another, and
+    wait for each; returns name -> state. Raises when one fails (its mail did not go out)."""
+    states: dict[str, str] = {}
+    for r in schedules(client):
+        if is_after_nightly(r) and not is_paused(r):
+            entry = run_now(client, r["id"], timeout)
+            states[r["name"]] = entry["state"]
+    failed = {n: s for n, s in states.items() if s == "Error"}
+    if failed:
+        raise SupersetError(
+            f"{len(failed)} of the reports sent after the nightly run failed: "
+            f"{', '.join(failed)}; `jingfen reports log` shows why."
+        )
+    return states
 
 
 def delivery_log(client: SupersetClient, report_id: int, limit: int = 20) -> list[dict[str, Any]]:

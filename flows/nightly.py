@@ -8,6 +8,8 @@
 4. publish    — swap the new warehouse in for the dashboards
 5. indicators — each province's indicator package for the latest month and day goes to HQ's
                 inbox; HQ receives, checks and consolidates them; HQ marts rebuilt and published
+6. reports    — the 日报 (reports marked after_nightly in config/reports.yaml) are e-mailed
+                now that the night's numbers are published (flows.reports)
 
 Each step is its own flow (run here as a subflow), so each can also be run alone from the CLI.
 A failed dbt test fails the build step and so the whole run: nothing half-built is published.
@@ -25,6 +27,7 @@ from flows.indicators import receive_flow, upload_flow
 from flows.ingest import ingest_flow
 from flows.ml import score_flow
 from flows.publish import publish_flow
+from flows.reports import daily_reports_flow
 from indicators.warehouse import latest_periods as indicator_periods
 from jingfen.config import settings
 from jingfen.dbt import run_dbt
@@ -57,26 +60,28 @@ def latest_periods() -> tuple[list[str], dict[str, str]]:
 
 
 @flow(name="nightly", log_prints=False)
-def nightly_flow(full_refresh: bool = False, hq: bool = True) -> dict[str, Any]:
+def nightly_flow(
+    full_refresh: bool = False, hq: bool = True, reports: bool = True
+) -> dict[str, Any]:
     log = get_run_logger()
     summary: dict[str, Any] = {}
     t0 = time.perf_counter()
 
-    log.info("step 1/5: ingest")
+    log.info("step 1/6: ingest")
     summary["ingest"] = ingest_flow()
 
-    log.info("step 2/5: build")
+    log.info("step 2/6: build")
     summary["build"] = build_flow(full_refresh=full_refresh, changed_only=True)
 
-    log.info("step 3/5: score")
+    log.info("step 3/6: score")
     summary["champion"] = ensure_champion()
     summary["score"] = score_flow()
     rebuild(SCORE_MARTS)
 
-    log.info("step 4/5: publish")
+    log.info("step 4/6: publish")
     summary["publish"] = str(publish_flow())
 
-    log.info("step 5/5: indicators to HQ")
+    log.info("step 5/6: indicators to HQ")
     provs, periods = latest_periods()
     summary["upload"] = {
         grain: upload_flow(period, provinces=provs)["period"] for grain, period in periods.items()
@@ -85,6 +90,10 @@ def nightly_flow(full_refresh: bool = False, hq: bool = True) -> dict[str, Any]:
         summary["receive"] = receive_flow()
         rebuild(HQ_MARTS)
         publish_flow()
+
+    if reports:
+        log.info("step 6/6: daily reports")
+        summary["reports"] = daily_reports_flow()
 
     summary["seconds"] = round(time.perf_counter() - t0, 1)
     log.info("nightly run finished in %.1f s", summary["seconds"])
@@ -102,5 +111,5 @@ def serve_nightly(cron: str = DEFAULT_CRON) -> None:
     nightly_flow.serve(
         name=NIGHTLY_DEPLOYMENT,
         schedules=[Cron(cron, timezone=TIMEZONE)],
-        description="Nightly: ingest -> build -> score -> publish -> indicators",
+        description="Nightly: ingest -> build -> score -> publish -> indicators -> reports",
     )

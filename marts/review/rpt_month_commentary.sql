@@ -1,13 +1,14 @@
 {{ config(materialized='table') }}
 
-{#- One row per month per region (national, each province) per sentence: the month-end
+{#- One row per month per region (national, each province, each city) per sentence: the month-end
     commentary (月末经营述评) of the 月报, written from the marts (docs/warehouse.md "Month-end
     commentary"). Sentences, in order:
       1 收入      revenue, its change against last month and the split into 量效应 / 价效应
       2 用户      closing subscribers, net adds (新增, 离网, 净迁移) and the churn rate
       3 ARPU      ARPU and its change
       1x 区域贡献  the provinces (for the nation) or cities (for a province) whose revenue moved
-                  most, largest first, each with its own 量效应 / 价效应
+                  most, largest first, each with its own 量效应 / 价效应 (none for a city: no
+                  mart has county rows)
       2x 套餐贡献  the packages whose revenue moved most in the region, largest first
     A month without a previous month in the history says 无可比数据 and has no 贡献 sentences.
     Every figure a sentence quotes is also a numeric column (NULL when not quoted), equal to the
@@ -38,7 +39,6 @@ development as (
 package_structure as (
     select * from {{ ref('mart_revenue_structure_month') }}
     where breakdown_type = 'package'
-        and region_level in ('national', 'province')
 ),
 
 packages as (
@@ -96,7 +96,6 @@ regions as (
         on r.period_month = d.period_month
         and r.region_level = d.region_level
         and r.region_code = d.region_code
-    where r.region_level in ('national', 'province')
 ),
 
 -- the provinces of the nation and the cities of a province, with their own revenue bridge

@@ -176,6 +176,25 @@ def test_city_user_sees_only_its_city(superset_instance) -> None:
     assert exported >= 1, "no table exported the city's rows"
 
 
+def test_city_user_reads_its_own_month_end_commentary(superset_instance) -> None:
+    """月度经营盘点's commentary as gz_analyst: Guangzhou's own sentences of the latest month
+    (收入, 用户, ARPU, 套餐贡献), equal to the mart's rows, and no other region's."""
+    chart = FOR_PROVINCES["month_commentary"]
+    result = _chart_data(
+        superset_instance.login(CITY_USER), superset_instance.chart_ids[chart.uuid]
+    )
+    db = superset_instance.warehouse
+    want = reference_rows(db, chart, city=CITY)
+    assert superset_rows(result) == want and len(want) >= 3
+    city_name = names("city")[CITY]
+    assert {r["region_name"] for r in result["data"]} == {city_name}
+    own = [r for r in result["data"] if r["topic_zh"] in ("收入", "用户", "ARPU")]
+    assert own and all(r["sentence"].startswith(city_name) for r in own)
+    assert {"收入", "用户", "ARPU"} <= {r["topic_zh"] for r in result["data"]}
+    (latest,) = query(db, "select max(period_month) from main.rpt_month_commentary")[0]
+    assert {r["month_label"] for r in result["data"]} == {latest.strftime("%Y年%m月")}
+
+
 def test_city_role_cannot_read_headquarters_or_other_cities(superset_instance) -> None:
     client = superset_instance.login(CITY_USER)
     chart = FOR_PROVINCES["indicator_values_table"]  # province rows only: nothing for a city

@@ -96,6 +96,8 @@ def reports_test_config(db: Path) -> tuple[dict[str, Any], float]:
              "format": "PDF", "crontab": NEVER, "audiences": ["hq"]},
             {"key": "t_indicators", "name": "测试日报·指标明细", "chart": CSV_CHART.key,
              "format": "CSV", "crontab": NEVER, "audiences": ["hq", PROV]},
+            {"key": "t_nightly", "name": "测试日报·夜间指标", "chart": CSV_CHART.key,
+             "format": "CSV", "crontab": NEVER, "audiences": [PROV], "after_nightly": True},
         ],
         "alerts": [
             {"key": "t_alert_fires", "name": "测试告警·可用率", "kpi": "cell_availability_pct",
@@ -137,7 +139,7 @@ def reporting(superset_instance: Any, tmp_path_factory: pytest.TempPathFactory) 
 def test_reports_deploy_is_idempotent_and_owned_by_each_audiences_executor(reporting: Any) -> None:
     inst, _sink, path, _ = reporting
     changes = reports.provision_reports(path, inst.admin)
-    assert sum("created report schedule" in c for c in changes) == 6, changes
+    assert sum("created report schedule" in c for c in changes) == 7, changes
     assert reports.provision_reports(path, inst.admin) == []
     by_name = {r["name"]: r for r in reports.schedules(inst.admin)}
     gd = inst.admin.get(f"/api/v1/report/{by_name['测试日报·指标明细（广东）']['id']}")["result"]
@@ -190,6 +192,88 @@ def test_csv_report_numbers_equal_the_warehouse_under_each_audiences_rls(reporti
         prov_names = {names("province")[p]: p for p in ("11", "44")}  # the CSV shows names
         provinces = {prov_names[r] for row in rows for r in row.values() if r in prov_names}
         assert provinces == ({"11", "44"} if prov is None else {PROV})
+
+
+@pytest.mark.browser
+def test_hq_sees_the_delivery_log_page_and_a_province_does_not(reporting: Any, pages: Any) -> None:
+    """hq_analyst opens 告警和报告 and a schedule's execution log in the browser and sees each
+    schedule and its delivery's state (read only); gd_analyst is refused (HTTP 403) and its
+    page lists no schedule. Runs after the CSV test, which delivered 广东's indicator CSV."""
+    inst, _sink, path, _ = reporting
+    reports.provision_reports(path, inst.admin)
+    name = "测试日报·指标明细（广东）"
+    (row,) = reports.find(inst.admin, name)
+    if not any(e["state"] == "Success" for e in reports.delivery_log(inst.admin, row["id"])):
+        assert _run(inst, name)["state"] == "Success"
+    hq = inst.login("hq_analyst")
+    listed = {r["name"] for r in hq.get_all("report")}
+    assert {r["name"] for r in reports.schedules(inst.admin)} <= listed
+    log = hq.get(f"/api/v1/report/{row['id']}/log/")["result"]
+    assert "Success" in {e["state"] for e in log}
+    denied = hq.request("PUT", f"/api/v1/report/{row['id']}", json={"active": False},
+                        expect=(200, 403, 404))  # fmt: skip
+    assert denied.status_code in (403, 404), "总部 reads the log; schedules are changed as code"
+
+    page, outside = pages("hq_analyst")
+    page.goto(f"{inst.url}/report/list/")
+    page.wait_for_selector(f"text={name}")
+    answers: list[dict[str, Any]] = []
+
+    def on_response(resp: Any) -> None:
+        if f"/api/v1/report/{row['id']}/log/" in resp.url and resp.status == 200:
+            answers.append(resp.json())
+
+    page.on("response", on_response)
+    try:
+        page.goto(f"{inst.url}/report/{row['id']}/log/")
+        page.wait_for_selector(f"text={name}")
+        rows = page.locator("table tbody tr:not(.ant-table-measure-row)")
+        rows.first.wait_for()
+        cells = rows.all_inner_texts()
+    finally:
+        page.remove_listener("response", on_response)
+    assert answers and any(e["state"] == "Success" for a in answers for e in a["result"])
+    shown = len([a for a in answers[-1]["result"]])
+    assert len(cells) == shown > 0, cells
+    assert not outside, outside
+
+    gd = inst.login("gd_analyst")
+    assert gd.request("GET", "/api/v1/report/", expect=(200, 403)).status_code == 403
+    gd_page, _ = pages("gd_analyst")
+    gd_page.goto(f"{inst.url}/report/list/")
+    gd_page.wait_for_load_state("networkidle")
+    assert gd_page.locator(f"text={name}").count() == 0
+
+
+def test_a_publish_then_the_nightly_reports_step_mails_the_daily_report(reporting: Any) -> None:
+    """The nightly run's last two steps: publish, then flows.reports sends the schedules marked
+    after_nightly (Superset's beat never runs them: inactive), under the audience's row-level
+    security; a paused one is not sent, and a deploy keeps the pause."""
+    from flows.publish import publish_flow
+    from flows.reports import daily_reports_flow
+
+    inst, sink, path, _ = reporting
+    reports.provision_reports(path, inst.admin)
+    name = "测试日报·夜间指标（广东）"
+    (row,) = reports.find(inst.admin, "t_nightly")
+    assert reports.is_after_nightly(row) and not row["active"] and not reports.is_paused(row)
+    assert not sink.to(GD_TO, name)
+    publish_flow()
+    assert daily_reports_flow(timeout=420) == {name: "Success"}
+    (msg,) = sink.to(GD_TO, name)
+    (content,) = [v for k, v in _attachments(msg).items() if k.endswith(".csv")]
+    want = query(inst.warehouse, reference_sql(CSV_CHART, PROV))
+    assert _comparable(r.values() for r in _csv_rows(content)) == _comparable(want)
+
+    assert reports.set_active(inst.admin, "t_nightly", False) == [name]
+    reports.provision_reports(path, inst.admin)
+    (row,) = reports.find(inst.admin, "t_nightly")
+    assert reports.is_paused(row) and not row["active"]
+    assert daily_reports_flow(timeout=420) == {}
+    assert len(sink.to(GD_TO, name)) == 1
+    reports.set_active(inst.admin, "t_nightly", True)
+    (row,) = reports.find(inst.admin, "t_nightly")
+    assert not reports.is_paused(row) and not row["active"]  # still left to the nightly run
 
 
 def _png_size(content: bytes) -> tuple[int, int]:

@@ -50,6 +50,7 @@ def test_nightly_runs_every_step_and_reruns_idempotently(jingfen_home, prefect_h
     first = nightly_flow()
     assert first["ingest"]["rejected"] == 0 and first["ingest"]["loaded"] > 0
     assert first["champion"]
+    assert first["reports"] == {}, "no Superset runs in this home: the 日报 step sends nothing"
     db = paths.published_db
     assert db.exists()
     before = _figures(db)

@@ -1,7 +1,8 @@
 """The month-end commentary (月末经营述评, marts/review/rpt_month_commentary.sql) read back: the
 numbers parsed out of every sentence equal the figure columns, those equal the source marts, the
-contributors named are the largest movers recomputed here in pandas, and a province's sentences
-name only its own cities (docs/warehouse.md "Month-end commentary")."""
+contributors named are the largest movers recomputed here in pandas, a province's sentences name
+only its own cities, and every city has its own commentary without region contributors (no
+county rows) (docs/warehouse.md "Month-end commentary")."""
 
 from __future__ import annotations
 
@@ -64,7 +65,7 @@ def marts(warehouse_home) -> dict[str, pd.DataFrame]:  # type: ignore[no-untyped
                 con,
                 "select period_month, region_level, region_code, breakdown_value as package_code, "
                 "revenue_yuan, avg_subs, arpu_yuan from main.mart_revenue_structure_month "
-                "where breakdown_type = 'package' and region_level in ('national', 'province')",
+                "where breakdown_type = 'package'",
             ),
             "package_names": _frame(con, "select package_code, package_name from main.dim_package"),
             "cities": _frame(
@@ -237,6 +238,8 @@ def test_contributors_are_the_largest_movers(marts: dict[str, pd.DataFrame]) -> 
             below = review[
                 (review["period_month"] == month) & (review["region_level"] == "province")
             ]
+        elif level == "city":  # no county rows: a city names no region
+            below = review.iloc[0:0]
         else:
             below = review[
                 (review["period_month"] == month)
@@ -263,11 +266,10 @@ def test_every_region_has_a_commentary_for_every_month_with_a_previous_month(
     marts: dict[str, pd.DataFrame],
 ) -> None:
     c, review = marts["commentary"], marts["review"]
-    expected = review[
-        review["region_level"].isin(["national", "province"])
-        & review["revenue_yuan_last_month"].notna()
-    ]
+    expected = review[review["revenue_yuan_last_month"].notna()]
+    assert set(review["region_level"]) == {"national", "province", "city"}
     assert expected["region_level"].eq("national").sum() >= 12
+    assert expected["region_level"].eq("city").sum() > expected["region_level"].eq("province").sum()
     have = set(
         zip(c["period_month"], c["region_level"], c["region_code"], c["sentence_no"], strict=True)
     )
@@ -276,7 +278,7 @@ def test_every_region_has_a_commentary_for_every_month_with_a_previous_month(
         for m, lvl, code in zip(
             expected["period_month"], expected["region_level"], expected["region_code"], strict=True
         )
-        for n in (1, 2, 3, 11, 21)
+        for n in ((1, 2, 3, 21) if lvl == "city" else (1, 2, 3, 11, 21))
         if (m, lvl, code, n) not in have
     ]
     assert not missing, f"regions and months without their sentence: {missing[:10]}"
@@ -299,6 +301,13 @@ def test_a_province_names_only_its_own_cities_and_no_codes(marts: dict[str, pd.D
             assert not wrong, f"province {prov}: {text!r} names {wrong}"
     national = c[c["region_level"] == "national"]
     assert set(national["mover_type"].dropna()) <= {"province", "package"}
+    city_rows = c[c["region_level"] == "city"]
+    assert len(city_rows) > 0 and set(city_rows["mover_type"].dropna()) == {"package"}
+    names = dict(zip(cities["city_code"], cities["city_name"], strict=True))
+    for code, rows in city_rows.groupby("region_code"):
+        assert set(rows["region_name"]) == {names[code]}, code
+        own = rows[rows["topic"].isin(["revenue", "subscribers", "arpu"])]
+        assert len(own) > 0 and own["sentence"].str.startswith(names[code]).all(), code
     for row in c[c["mover_code"].notna()].itertuples(index=False):
         words = NUMBER.sub(" ", row.sentence)  # a code may be digits inside a figure
         assert row.mover_code not in words, f"a code in {row.sentence!r}"
