@@ -142,8 +142,15 @@ def test_cascading_city_filter_renders() -> None:
 
 def test_catalogue_has_the_reports_and_a_landing_page() -> None:
     slugs = {d.slug for d in REPORTS}
-    assert {"executive-overview", "service-centre", "service-quality", "key-account-sla"} <= slugs
-    assert len(REPORTS) == 13 and DASHBOARDS[0] is LANDING
+    assert {
+        "executive-overview",
+        "service-centre",
+        "service-quality",
+        "key-account-sla",
+        "customer-analysis",
+        "package-usage",
+    } <= slugs
+    assert len(REPORTS) == 15 and DASHBOARDS[0] is LANDING
     text = LANDING.markdown[0].text
     for d in REPORTS:
         assert f"(/superset/dashboard/{d.slug}/)" in text and d.title_zh in text
