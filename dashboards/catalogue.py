@@ -23,6 +23,7 @@ Conventions that keep the numbers right:
 from __future__ import annotations
 
 import csv
+from dataclasses import dataclass
 from functools import cache
 
 from dashboards.generate import (
@@ -2863,6 +2864,13 @@ MART_USAGE = dataset(
             ",.1f",
         ),
         m(
+            "use_terminal_5g",
+            "100.0 * sum(subs_5g_terminal) / nullif(sum(subs_in_service), 0)",
+            "5G终端渗透率（%）",
+            "5G terminal penetration %",
+            ",.1f",
+        ),
+        m(
             "use_silent_rate",
             "100.0 * sum(silent_subs) / nullif(sum(subs_in_service), 0)",
             "沉默用户占比（%）",
@@ -2983,18 +2991,136 @@ PACKAGE_USAGE = DashboardSpec(
             where=(PROVINCE_ROWS, NETWORK_ROWS),
         ),
         ChartSpec(
+            "terminal_5g_trend",
+            "5G终端渗透率月度趋势（%）",
+            "5G terminal penetration by month",
+            MART_USAGE,
+            "line",
+            metric="PEN_5G_TERMINAL",
+            where=(PROVINCE_ROWS,),
+        ),
+        ChartSpec(
+            "silent_rate_trend",
+            "沉默用户占比月度趋势（%）",
+            "Silent share by month",
+            MART_USAGE,
+            "line",
+            metric="SILENT_RATE",
+            where=(PROVINCE_ROWS,),
+        ),
+        ChartSpec(
             "usage_by_network",
             "各网络类型业务使用（最新月）",
             "Usage by network, latest month",
             MART_USAGE,
             "agg_table",
             groupby=("net_type_name",),
-            metrics=("use_subs", "use_mou", "use_dou", "use_active_rate", "use_silent_rate"),
+            metrics=(
+                "use_subs",
+                "use_mou",
+                "use_dou",
+                "use_active_rate",
+                "use_silent_rate",
+                "use_terminal_5g",
+            ),
             where=(PROVINCE_ROWS, LATEST_MONTH),
             width=12,
         ),
     ),  # fmt: skip
     filters=geo_filters(MART_USAGE),
+)
+
+
+# ---- 运营日监控: the seven daily monitors (总体, 发展, 收入, 话务, 基站, 缴费, 营业) -------------
+LABELS.update({"is_latest_day": ("最新日", "Latest day")})
+
+
+def _daily_kpi_sum(code: str, name: str, zh: str, en: str) -> MetricSpec:
+    """A summed daily KPI the indicator catalogue does not list (payments counted, minutes)."""
+    return m(name, f"sum(case when kpi_code = '{code}' then numerator end)", zh, en)
+
+
+RPT_DAILY_MONITOR = dataset(
+    "rpt_daily_monitor",
+    "运营日监控（近60天）：每天每个区域每个KPI一行，标出最新日（由 mart_daily_kpi_recent）",
+    "Daily KPIs of the last 60 days with the latest day marked (from mart_daily_kpi_recent)",
+    f"{DAILY_KPI_COLUMNS} is_latest_day",
+    sql=(
+        "select *, stat_date = (select max(stat_date) from main.mart_daily_kpi_recent) "
+        "as is_latest_day from main.mart_daily_kpi_recent"
+    ),
+    time="stat_date",
+    catalogue_table="mart_daily_kpi",
+    name_columns="kpi_name",
+    extra_metrics=(
+        _daily_kpi_sum("payment_cnt", "dm_payment_cnt", "缴费笔数", "Payments (count)"),
+        _daily_kpi_sum("usage_mou", "dm_usage_mou", "通话分钟数", "Voice minutes"),
+        _daily_kpi_sum("usage_data_gb", "dm_usage_data_gb", "用户流量（GB）", "Data (GB)"),
+    ),
+)
+
+
+def daily_line(key: str, monitor: str, title: str, metric: str, *, width: int = 6) -> ChartSpec:
+    """One KPI of one monitor by day over the last 60 days: the sum over the provinces the
+    reader may see (national for 总部, its own for a province), one line."""
+    return ChartSpec(
+        key,
+        f"{monitor}：{title}（近60天）",
+        f"{monitor} daily monitor: {key}",
+        RPT_DAILY_MONITOR,
+        "line",
+        metric=metric,
+        where=(PROVINCE_ROWS,),
+        time_grain="P1D",
+        width=width,
+    )
+
+
+DAILY_MONITORS = DashboardSpec(
+    slug="daily-monitors",
+    title_zh="运营日监控",
+    title_en="Daily monitors",
+    description_zh="七个日监控：总体（最新日全部KPI及较前日、较上周、异常）、发展、收入、话务、基站、缴费、营业。",
+    description_en="The seven daily monitors: overall, development, revenue, traffic, base stations, payments, business halls.",
+    charts=(
+        ChartSpec(
+            "daily_monitor_overall",
+            "总体：最新日各KPI（较前日、较上周同日、异常与未达标）",
+            "Overall: every KPI of the latest day",
+            RPT_DAILY_MONITOR,
+            "table",
+            columns=(
+                "stat_date",
+                "prov_name",
+                "kpi_name",
+                "kpi_value",
+                "dod_pct",
+                "wow_pct",
+                "baseline_mean",
+                "is_anomaly",
+                "is_target_breach",
+            ),
+            where=(PROVINCE_ROWS, Where("is_latest_day", "SQL", "is_latest_day")),
+            order_by=(("prov_name", True), ("kpi_name", True)),
+            width=12,
+            height=70,
+        ),
+        daily_line("daily_monitor_new_subs", "发展", "日新增用户", "D_NEW_SUBS"),
+        daily_line("daily_monitor_churned_subs", "发展", "日离网用户", "D_CHURNED_SUBS"),
+        daily_line("daily_monitor_topup", "收入", "日充值金额（元）", "D_TOPUP", width=12),
+        daily_line("daily_monitor_data_traffic", "话务", "小区数据流量（GB）", "D_DATA_TRAFFIC"),
+        daily_line("daily_monitor_voice_minutes", "话务", "通话分钟数", "dm_usage_mou"),
+        daily_line("daily_monitor_active_users", "话务", "日活跃用户", "D_ACTIVE_USERS"),
+        daily_line(
+            "daily_monitor_cell_availability", "基站", "无线可用率（%）", "D_CELL_AVAILABILITY"
+        ),
+        daily_line("daily_monitor_low_cells", "基站", "低可用率小区数", "D_LOW_AVAIL_CELLS"),
+        daily_line("daily_monitor_drop_rate", "基站", "掉线率（%）", "D_DROP_RATE"),
+        daily_line("daily_monitor_payment", "缴费", "日缴费金额（元）", "D_PAYMENT"),
+        daily_line("daily_monitor_payment_cnt", "缴费", "日缴费笔数", "dm_payment_cnt"),
+        daily_line("daily_monitor_hall", "营业", "营业厅日业务量（笔）", "D_HALL_TRANSACTIONS"),
+    ),  # fmt: skip
+    filters=geo_filters(RPT_DAILY_MONITOR),
 )
 
 
@@ -3011,6 +3137,7 @@ REPORTS: tuple[DashboardSpec, ...] = (
     CUSTOMER_ANALYSIS,
     PACKAGE_USAGE,
     MONITORING,
+    DAILY_MONITORS,
     REVIEW,
     HQ,
     DATA_QUALITY,
@@ -3018,23 +3145,68 @@ REPORTS: tuple[DashboardSpec, ...] = (
 
 
 # ---- 报表目录 (landing page) -------------------------------------------------------------------
-def landing_markdown(reports: tuple[DashboardSpec, ...]) -> str:
+@dataclass(frozen=True)
+class Department:
+    """A department (归口部门) of the fixed-report catalogue, its reports, and where the figures
+    of a department without reports of its own are shown meanwhile."""
+
+    name_zh: str
+    name_en: str
+    reports: tuple[DashboardSpec, ...] = ()
+    elsewhere_zh: tuple[tuple[str, DashboardSpec], ...] = ()  # (what, the report showing it)
+
+
+# The catalogue by department, as the spec's fixed-report catalogue (固定报表目录) is: every
+# report under exactly one department (tested); 终端, 增值业务 and 数据业务 have no data of their
+# own yet, so their rows point at the charts that show what the warehouse knows of them.
+DEPARTMENTS: tuple[Department, ...] = (
+    Department("经营分析（经分中心）", "Business analysis", (INDICATOR_OVERVIEW, REVIEW, REVENUE)),
+    Department(
+        "市场营销",
+        "Marketing",
+        (DEVELOPMENT, CUSTOMER_ANALYSIS, PACKAGE_USAGE, RETENTION, CHANNELS),
+    ),
+    Department(
+        "集团客户",
+        "Key accounts",
+        (KEY_ACCOUNT_SLA,),
+        (("集团客户与重点客户清单", CUSTOMER_ANALYSIS),),
+    ),
+    Department("客服", "Customer service", (SERVICE_CENTRE, SERVICE_QUALITY, COMPLAINTS)),
+    Department("终端", "Terminals", (), (("5G终端渗透率、5G套餐渗透率", PACKAGE_USAGE),)),
+    Department(
+        "增值业务", "Value-added services", (), (("增值业务收入（收入结构：账单项）", REVENUE),)
+    ),
+    Department("数据业务", "Data services", (), (("DOU、流量、活跃与沉默用户", PACKAGE_USAGE),)),
+    Department("运营监控", "Operations monitoring", (DAILY_MONITORS, MONITORING, DATA_QUALITY)),
+    Department("总部", "Headquarters", (HQ,)),
+)
+
+
+def _link(d: DashboardSpec) -> str:
+    return f"[{d.title_zh}](/superset/dashboard/{d.slug}/)"
+
+
+def landing_markdown(departments: tuple[Department, ...] = DEPARTMENTS) -> str:
     lines = [
         "# 经分报表目录 · Report catalogue",
         "",
-        "| # | 报表 | 内容 | Report |",
+        "按归口部门排列 · by department",
+        "",
+        "| 部门 | 报表 | 内容 | Report |",
         "|---|---|---|---|",
     ]
-    for i, d in enumerate(reports, start=1):
-        who = "（总部）" if d.audience == "hq" else ""
-        lines.append(
-            f"| {i} | [{d.title_zh}](/superset/dashboard/{d.slug}/){who} | {d.description_zh} "
-            f"| {d.title_en} |"
-        )
+    for dep in departments:
+        for d in dep.reports:
+            who = "（总部）" if d.audience == "hq" else ""
+            lines.append(f"| {dep.name_zh} | {_link(d)}{who} | {d.description_zh} | {d.title_en} |")
+        for what, d in dep.elsewhere_zh:
+            lines.append(
+                f"| {dep.name_zh} | 见 {_link(d)} | {what} | {dep.name_en}: see {d.title_en} |"
+            )
     lines += [
         "",
-        f"找指标、查口径：[{DICTIONARY.title_zh}](/superset/dashboard/{DICTIONARY.slug}/)"
-        "（按中文、英文或指标编码检索）。",
+        f"找指标、查口径：{_link(DICTIONARY)}（按中文、英文或指标编码检索）。",
         "",
         "筛选：统计期、省份、地市（选省后地市随之收窄：省 → 地市下钻）。点击汇总表中的省份可联动其他图表。",
         "省公司用户只看到本省数据（行级权限）；总部看到全部省份。",
@@ -3098,7 +3270,7 @@ LANDING = DashboardSpec(
     description_zh="全部报表的入口与说明。",
     description_en="Entry page listing every report.",
     charts=(),
-    markdown=(MarkdownSpec("catalogue", landing_markdown(REPORTS), width=12, height=90),),
+    markdown=(MarkdownSpec("catalogue", landing_markdown(), width=12, height=110),),
 )
 
 DASHBOARDS: tuple[DashboardSpec, ...] = (LANDING, DICTIONARY, *REPORTS)

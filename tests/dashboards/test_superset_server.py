@@ -204,6 +204,14 @@ KEY_NUMBERS: dict[str, tuple[str, str, Any]] = {
         f"where month_start = {CLOSED}",
         _latest,
     ),
+    # the latest day's payments (缴费金额: every payment of the day, top-ups included), from the
+    # payment fact rather than the KPI mart
+    "daily-monitors": (
+        "daily_monitor_payment",
+        "select sum(amount_yuan) from fct_payments "
+        "where pay_date = (select max(stat_date) from mart_daily_kpi_recent)",
+        _latest,
+    ),
     "daily-operations": (
         "alert_list",
         "select count(*) from mart_monitoring_alerts",

@@ -47,6 +47,7 @@ DASHBOARDS = (
     "数据加载与质量",
     "客户分析",
     "套餐与业务使用",
+    "运营日监控",
 )
 # what an executive, a province and HQ track (the list), by catalogue code
 EXPECTED_CODES = (
