@@ -2882,7 +2882,7 @@ MART_USAGE = dataset(
 # The package base (套餐用户规模): mart_development_month's package rows, with the latest month
 # marked (a stock is read at one month).
 RPT_PACKAGE_BASE = dataset(
-    "rpt_package_base",
+    "v_package_base",
     "套餐用户规模：每月每个区域每个套餐一行（期初、新增、离网、期末、净增；由 mart_development_month 取套餐维度）",
     "Package base by region, month and package (from mart_development_month)",
     f"{REGION} package_code opening_subs new_subs churned_subs closing_subs net_adds "
@@ -3041,7 +3041,7 @@ def _daily_kpi_sum(code: str, name: str, zh: str, en: str) -> MetricSpec:
 
 
 RPT_DAILY_MONITOR = dataset(
-    "rpt_daily_monitor",
+    "v_daily_monitor",
     "运营日监控（近60天）：每天每个区域每个KPI一行，标出最新日（由 mart_daily_kpi_recent）",
     "Daily KPIs of the last 60 days with the latest day marked (from mart_daily_kpi_recent)",
     f"{DAILY_KPI_COLUMNS} is_latest_day",
