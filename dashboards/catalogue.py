@@ -23,7 +23,7 @@ Conventions that keep the numbers right:
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 from dashboards.generate import (
@@ -3121,6 +3121,86 @@ DAILY_MONITORS = DashboardSpec(
         daily_line("daily_monitor_hall", "营业", "营业厅日业务量（笔）", "D_HALL_TRANSACTIONS"),
     ),  # fmt: skip
     filters=geo_filters(RPT_DAILY_MONITOR),
+)
+
+
+# ---- 渠道价值 (mart_channel_value_month) on 渠道价值与评级: appended, the dashboard's own charts
+# above stay as they are --------------------------------------------------------------------
+LABELS.update(
+    {
+        "channel_level1_name": ("渠道大类", "Channel class"),
+        "new_subs_revenue_yuan": ("新发展用户当月收入（元）", "Revenue of new subscribers"),
+        "acquired_subs_in_service": ("发展用户在网数", "Acquired subscribers in service"),
+        "commission_revenue_ratio_pct": ("酬金收入比（%）", "Commission / revenue %"),
+        "alive_m3_cnt": ("3月后在网", "In service after 3 months"),
+        "survival_m3_pct": ("3月留存率（%）", "3-month survival %"),
+        "is_m3_observed": ("已满3月", "3 months observed"),
+        "is_risk_channel": ("风险渠道", "Risk channel"),
+    }
+)
+_COUNTS |= {"acquired_subs_in_service", "alive_m3_cnt"}
+MART_CHANNEL_VALUE = dataset(
+    "mart_channel_value_month",
+    "渠道价值：每个渠道每月一行（发展量、酬金、发展用户收入、酬金收入比、3月留存、风险标记）",
+    "Channel value by channel and month: acquisitions, commission, revenue, survival, risk",
+    "period_month channel_id channel_name channel_level1_name prov_code city_code new_subs "
+    "new_subs_revenue_yuan commission_yuan acquired_revenue_yuan acquired_subs_in_service "
+    "commission_revenue_ratio_pct is_m3_observed alive_m3_cnt survival_m3_pct is_risk_channel",
+    extra_metrics=(
+        m("cv_new_subs", "sum(new_subs)", "发展用户", "New subscribers", ",d"),
+        m("cv_commission", "sum(commission_yuan)", "酬金（元）", "Commission (yuan)"),
+        m(
+            "cv_acquired_revenue",
+            "sum(acquired_revenue_yuan)",
+            "发展用户收入（元）",
+            "Revenue of acquired subscribers (yuan)",
+        ),
+        m(
+            "cv_commission_ratio",
+            "100.0 * sum(commission_yuan) / nullif(sum(acquired_revenue_yuan), 0)",
+            "酬金收入比（%）",
+            "Commission / revenue %",
+            ",.1f",
+        ),
+        m(
+            "cv_survival_m3",
+            "100.0 * sum(case when is_m3_observed then alive_m3_cnt end)"
+            " / nullif(sum(case when is_m3_observed then new_subs end), 0)",
+            "3月留存率（%）",
+            "3-month survival %",
+            ",.1f",
+        ),
+        m(
+            "cv_risk_channels",
+            "count(distinct case when is_risk_channel then channel_id end)",
+            "风险渠道数",
+            "Risk channels",
+            ",d",
+        ),
+    ),
+)
+CHANNELS = replace(
+    CHANNELS,
+    charts=(
+        *CHANNELS.charts,
+        ChartSpec(
+            "channel_value_by_class",
+            "渠道大类价值：发展、酬金、发展用户收入、酬金收入比、3月留存",
+            "Channel value by class: acquisitions, commission, revenue, ratio, 3-month survival",
+            MART_CHANNEL_VALUE,
+            "agg_table",
+            groupby=("channel_level1_name",),
+            metrics=(
+                "cv_new_subs",
+                "cv_commission",
+                "cv_acquired_revenue",
+                "cv_commission_ratio",
+                "cv_survival_m3",
+                "cv_risk_channels",
+            ),
+            width=12,
+        ),
+    ),
 )
 
 
