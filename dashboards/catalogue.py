@@ -2915,11 +2915,47 @@ MART_PACKAGE_MIGRATION = dataset(
     ),
 )
 
+# MOU and DOU by package: no mart has them, so this SELECT aggregates the subscriber-month fact
+# by package with the marts' 口径 (per average subscriber, (期初 + 期末) / 2, 期初 = in the
+# month's snapshot and not new; docs/warehouse.md "Definitions").
+V_PACKAGE_USAGE = dataset(
+    "v_package_usage",
+    "套餐使用：每月每个地市每个套餐一行（期初、期末在网，通话分钟数、流量；由 fct_subscriber_month 汇总）",
+    "Usage by package, city and month (aggregated from fct_subscriber_month)",
+    "period_month prov_code city_code package_code opening_subs subs_in_service mou_total "
+    "data_mb_total",
+    sql=(
+        "select month_start as period_month, prov_code, city_code, package_code, "
+        "count(case when is_in_snapshot and not is_new then 1 end) as opening_subs, "
+        "count(case when is_in_service then 1 end) as subs_in_service, "
+        "sum(mou) as mou_total, sum(dou_mb) as data_mb_total "
+        "from main.fct_subscriber_month group by month_start, prov_code, city_code, package_code"
+    ),
+    name_columns="package_name",
+    extra_metrics=(
+        m(
+            "pu_mou",
+            "2.0 * sum(mou_total) / nullif(sum(opening_subs) + sum(subs_in_service), 0)",
+            "MOU（分钟/户）",
+            "MOU (minutes per subscriber)",
+            ",.1f",
+        ),
+        m(
+            "pu_dou",
+            "2.0 * sum(data_mb_total) / 1024.0"
+            " / nullif(sum(opening_subs) + sum(subs_in_service), 0)",
+            "DOU（GB/户）",
+            "DOU (GB per subscriber)",
+            ",.2f",
+        ),
+    ),
+)
+
 PACKAGE_USAGE = DashboardSpec(
     slug="package-usage",
     title_zh="套餐与业务使用",
     title_en="Packages and usage",
-    description_zh="套餐用户规模、套餐迁移矩阵（升档/降档/平移）；MOU、DOU按网络类型；5G渗透率、活跃与沉默用户。",
+    description_zh="套餐用户规模、套餐迁移矩阵（升档/降档/平移）；MOU、DOU按网络类型与套餐；5G渗透率、活跃与沉默用户。",
     description_en="Package base, the package migration matrix (up / down / same); MOU and DOU by network; 5G penetration, active and silent shares.",
     charts=(
         big_number("PEN_5G", MART_USAGE, "PEN_5G", PROVINCE_ROWS),
@@ -3007,6 +3043,16 @@ PACKAGE_USAGE = DashboardSpec(
             "line",
             metric="SILENT_RATE",
             where=(PROVINCE_ROWS,),
+        ),
+        ChartSpec(
+            "usage_by_package",
+            "各套餐MOU与DOU（统计期内每月户均）",
+            "MOU and DOU by package over the period",
+            V_PACKAGE_USAGE,
+            "agg_table",
+            groupby=("package_name",),
+            metrics=("pu_mou", "pu_dou"),
+            width=12,
         ),
         ChartSpec(
             "usage_by_network",
