@@ -2615,6 +2615,39 @@ MART_HIGH_VALUE_AT_RISK = dataset(
         ),
     ),
 )
+# VIP customers (星级客户) by tier: no mart holds them, so this SELECT counts the customers of the
+# subscriber-month fact as mart_customer_count_month does (a customer with a subscriber in service
+# at month end, once, in the city of its customer record valid in the month) by the record's tier.
+V_VIP_CUSTOMERS = dataset(
+    "v_vip_customers",
+    "星级客户：每月每个地市每个客户星级一行（客户数、在网用户、收入；由 fct_subscriber_month 与 dim_customer）",
+    "Customers by VIP tier, city and month (from fct_subscriber_month and dim_customer)",
+    "period_month prov_code city_code vip_level customers total_subs revenue_yuan is_latest_month",
+    sql=(
+        "select s.month_start as period_month, coalesce(c.prov_code, s.prov_code) as prov_code, "
+        "coalesce(c.city_code, s.city_code) as city_code, coalesce(c.vip_level, '0') as vip_level, "
+        "count(distinct s.cust_id) as customers, count(*) as total_subs, "
+        "sum(s.revenue_yuan) as revenue_yuan, "
+        "s.month_start = (select max(month_start) from main.fct_subscriber_month) "
+        "as is_latest_month "
+        "from main.fct_subscriber_month as s left join main.dim_customer as c "
+        "on c.cust_id = s.cust_id and c.valid_from <= s.month_start and c.valid_to > s.month_start "
+        "where s.is_in_service group by all"
+    ),
+    name_columns="vip_level_name",
+    extra_metrics=(
+        m("vip_customers", "sum(customers)", "客户数", "Customers", ",d"),
+        m("vip_subs", "sum(total_subs)", "在网用户", "Subscribers in service", ",d"),
+        m("vip_revenue", "sum(revenue_yuan)", "出账收入（元）", "Billed revenue (yuan)"),
+        m(
+            "vip_arpu",
+            "sum(revenue_yuan) / nullif(sum(total_subs), 0)",
+            "户均收入（元/户）",
+            "Revenue per subscriber (yuan)",
+            ",.2f",
+        ),
+    ),
+)
 SEG_TOTAL = Where("segment_type", "==", "total")
 KEY_ACCOUNT = Where("is_key_account", "SQL", "is_key_account")
 
@@ -2622,7 +2655,7 @@ CUSTOMER_ANALYSIS = DashboardSpec(
     slug="customer-analysis",
     title_zh="客户分析",
     title_en="Customer analysis",
-    description_zh="客户数（个人/政企/家庭）；在网、新增、稳定、离网用户；行为分群与价值分群；集团与重点客户；高价值风险用户（号码脱敏）。",
+    description_zh="客户数（个人/政企/家庭）；在网、新增、稳定、离网用户；行为分群与价值分群；星级客户；集团与重点客户；高价值风险用户（号码脱敏）。",
     description_en="Customers; subscribers in service, new, stable, churned; behaviour and value segments; key accounts; high-value subscribers at risk (masked).",
     charts=(
         big_number("CUSTOMERS", MART_CUSTOMER_COUNT, "CUSTOMERS", PROVINCE_ROWS),
@@ -2702,6 +2735,16 @@ CUSTOMER_ANALYSIS = DashboardSpec(
             ),
             where=(PROVINCE_ROWS, Where("segment_type", "NOT IN", ("total",)), LATEST_MONTH),
             width=12,
+        ),
+        ChartSpec(
+            "vip_customers",
+            "星级客户：各星级客户数、在网用户与收入（最新月）",
+            "Customers by VIP tier, latest month",
+            V_VIP_CUSTOMERS,
+            "agg_table",
+            groupby=("vip_level_name",),
+            metrics=("vip_customers", "vip_subs", "vip_revenue", "vip_arpu"),
+            where=(LATEST_MONTH,),
         ),
         ChartSpec(
             "key_accounts_trend",
