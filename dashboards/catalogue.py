@@ -23,6 +23,7 @@ Conventions that keep the numbers right:
 from __future__ import annotations
 
 import csv
+from dataclasses import dataclass, replace
 from functools import cache
 
 from dashboards.generate import (
@@ -2521,6 +2522,905 @@ CUSTOMER_INSIGHT = DashboardSpec(
 )
 
 
+# ---- 客户分析 / 套餐与业务使用 / 运营日监控 (issue 14: the marts no dashboard showed) -----------
+LABELS.update(
+    {
+        # customers (客户) and the subscriber base by segment
+        "customers": ("客户数", "Customers"),
+        "individual_customers": ("个人客户数", "Individual customers"),
+        "group_customers": ("政企客户数", "Enterprise customers"),
+        "family_customers": ("家庭客户数", "Family customers"),
+        "group_member_customers": ("集团成员客户数", "Group-member customers"),
+        "segment_type": ("分群维度编码", "Segment type code"),
+        "segment_value": ("分群编码", "Segment code"),
+        "segment_type_name": ("分群维度", "Segment type"),
+        "segment_name": ("客户分群", "Segment"),
+        "total_subs": ("在网用户", "Subscribers in service"),
+        "stable_subs": ("稳定用户", "Stable subscribers"),
+        "active_subs": ("活跃用户", "Active subscribers"),
+        "stable_share_pct": ("稳定用户占比（%）", "Stable share %"),
+        # key accounts (集团客户 / 重点客户)
+        "member_customers": ("成员客户数", "Member customers"),
+        "member_subs": ("成员用户数", "Member subscribers"),
+        "new_member_subs": ("新增成员用户", "New member subscribers"),
+        "churned_member_subs": ("离网成员用户", "Churned member subscribers"),
+        "is_key_account": ("重点客户", "Key account"),
+        # high-value subscribers at risk (高价值风险用户)
+        "high_value_subs": ("高价值用户", "High-value subscribers"),
+        "at_risk_subs": ("高价值风险用户", "High-value subscribers at risk"),
+        "at_risk_revenue_yuan": ("风险用户收入（元）", "Revenue of those at risk (yuan)"),
+        "high_value_share_pct": ("高价值用户占比（%）", "High-value share %"),
+        "at_risk_share_pct": ("风险用户占比（%）", "At-risk share %"),
+        "behaviour_segment": ("行为分群编码", "Behaviour segment code"),
+        "behaviour_segment_name": ("行为分群", "Behaviour segment"),
+        "tenure_months": ("在网时长（月）", "Tenure (months)"),
+        "revenue_3m_avg_yuan": ("近3月平均收入（元）", "3-month average revenue (yuan)"),
+        "complaints_3m": ("近3月投诉次数", "Complaints in 3 months"),
+        "churn_probability": ("流失概率", "Churn probability"),
+        "signal_cnt": ("风险信号数", "Risk signals"),
+        "has_usage_drop": ("使用量骤降", "Usage drop"),
+        "has_revenue_drop": ("收入下降", "Revenue drop"),
+        "has_arrears": ("有欠费", "Arrears"),
+        "has_recent_complaints": ("近期投诉", "Recent complaints"),
+        "has_contract_ending": ("合约到期", "Contract ending"),
+        "is_at_risk": ("风险用户", "At risk"),
+        "signals_zh": ("风险信号", "Risk signals"),
+        "net_type_name": ("网络类型", "Network"),
+    }
+)
+_COUNTS |= {
+    "customers", "individual_customers", "group_customers", "family_customers",
+    "group_member_customers", "total_subs", "stable_subs", "active_subs", "member_customers",
+    "member_subs", "new_member_subs", "churned_member_subs", "high_value_subs", "at_risk_subs",
+    "tenure_months", "complaints_3m", "signal_cnt",
+}  # fmt: skip
+_NUMBERS |= {"churn_probability"}
+NAME_COLUMNS.update(
+    {
+        # a segment's name, looked up in the list its segment_type says
+        "segment_type_name": (("segment_type",), decode("segment_type", "segment_type")),
+        "segment_name": (
+            ("segment_type", "segment_value"),
+            _decode_by(
+                "segment_type",
+                "segment_value",
+                {
+                    "total": "customer_segment",
+                    "behaviour": "behaviour_segment",
+                    "cust_type": "customer_type",
+                    "value": "value_segment",
+                    "group": "group_segment",
+                },
+            ),
+        ),
+        "behaviour_segment_name": (
+            ("behaviour_segment",),
+            decode("behaviour_segment", "behaviour_segment"),
+        ),
+        "net_type_name": (
+            ("net_type",),
+            f"case when net_type = 'all' then '全部网络' else {decode('net_type', 'net_type')} end",
+        ),
+    }
+)
+
+
+def _with_latest_month(table: str) -> str:
+    """``table`` with ``is_latest_month`` (its latest month): a stock (subscribers, customers)
+    is read at one month, never summed over the months of the period."""
+    return (
+        f"select *, period_month = (select max(period_month) from main.{table}) "
+        f"as is_latest_month from main.{table}"
+    )
+
+
+LATEST_MONTH = Where("is_latest_month", "SQL", "is_latest_month")
+
+MART_CUSTOMER_COUNT = dataset(
+    "mart_customer_count_month",
+    "客户数：每月每个区域一行（有在网用户的客户，按个人/政企/家庭，集团成员客户）",
+    "Customers with a subscriber in service, by region and month",
+    f"{REGION} customers individual_customers group_customers family_customers "
+    "group_member_customers is_latest_month",
+    sql=_with_latest_month("mart_customer_count_month"),
+    extra_metrics=(
+        m("cc_individual", "sum(individual_customers)", "个人客户数", "Individual customers"),
+        m("cc_family", "sum(family_customers)", "家庭客户数", "Family customers"),
+        m("cc_group", "sum(group_customers)", "政企客户数", "Enterprise customers"),
+        m("cc_members", "sum(group_member_customers)", "集团成员客户数", "Group-member customers"),
+    ),
+)
+MART_CUSTOMER_BASE = dataset(
+    "mart_customer_base_month",
+    "用户规模：每月每个区域每个分群一行（在网、新增、稳定、活跃、离网，分群离网率）",
+    "Subscriber base by region, month and segment (total, behaviour, customer type, value, group)",
+    f"{REGION} segment_type segment_value total_subs new_subs stable_subs active_subs "
+    "opening_subs churned_subs stable_share_pct churn_rate_pct is_latest_month",
+    sql=_with_latest_month("mart_customer_base_month"),
+    name_columns="segment_type_name segment_name",
+    extra_metrics=(
+        m("cb_total_subs", "sum(total_subs)", "在网用户", "Subscribers in service"),
+        m("cb_new_subs", "sum(new_subs)", "新增用户", "New subscribers"),
+        m("cb_stable_subs", "sum(stable_subs)", "稳定用户", "Stable subscribers"),
+        m("cb_churned_subs", "sum(churned_subs)", "离网用户", "Churned subscribers"),
+        m(
+            "cb_churn_rate",
+            "100.0 * sum(churned_subs) / nullif(sum(opening_subs), 0)",
+            "离网率（%）",
+            "Churn rate %",
+            ",.2f",
+        ),
+        m(
+            "cb_stable_share",
+            "100.0 * sum(stable_subs) / nullif(sum(total_subs), 0)",
+            "稳定用户占比（%）",
+            "Stable share %",
+            ",.1f",
+        ),
+    ),
+)
+MART_KEY_ACCOUNTS = dataset(
+    "mart_key_accounts_month",
+    "集团客户：每个集团客户每月一行（成员、收入、欠费、新增与离网成员、重点客户标记）；名称已脱敏",
+    "Group customers by month: members, revenue, arrears, key-account flag (names masked)",
+    "period_month group_cust_id cust_name_masked prov_code city_code member_customers "
+    "member_subs new_member_subs churned_member_subs revenue_yuan arrears_yuan arpu_yuan "
+    "revenue_yuan_mom_pct revenue_yuan_yoy_pct is_key_account is_latest_month",
+    sql=(
+        "select a.*, c.cust_name_masked, a.period_month = (select max(period_month) from "
+        "main.mart_key_accounts_month) as is_latest_month from main.mart_key_accounts_month as a "
+        "left join (select cust_id, cust_name_masked from main.dim_customer where is_current) "
+        "as c on c.cust_id = a.group_cust_id"
+    ),
+    extra_metrics=(
+        m("ka_groups", "count(*)", "集团客户数", "Group customers", ",d"),
+        m(
+            "ka_key_accounts",
+            "count(case when is_key_account then 1 end)",
+            "重点客户数",
+            "Key accounts",
+            ",d",
+        ),
+        m("ka_member_subs", "sum(member_subs)", "成员用户数", "Member subscribers", ",d"),
+        m("ka_revenue", "sum(revenue_yuan)", "集团客户收入（元）", "Revenue (yuan)"),
+    ),
+)
+MART_HIGH_VALUE_SUMMARY = dataset(
+    "mart_high_value_summary",
+    "高价值用户：最新月每个区域一行（在网、高价值、风险用户及占比）",
+    "High-value subscribers and those at risk, latest month, by region",
+    f"{REGION} subs_in_service high_value_subs at_risk_subs at_risk_revenue_yuan "
+    "high_value_share_pct at_risk_share_pct",
+    extra_metrics=(
+        m("hv_subs", "sum(subs_in_service)", "在网用户", "Subscribers in service", ",d"),
+        m("hv_high_value", "sum(high_value_subs)", "高价值用户", "High-value subscribers", ",d"),
+        m(
+            "hv_share",
+            "100.0 * sum(high_value_subs) / nullif(sum(subs_in_service), 0)",
+            "高价值用户占比（%）",
+            "High-value share %",
+            ",.1f",
+        ),
+        m(
+            "hv_at_risk_revenue",
+            "sum(at_risk_revenue_yuan)",
+            "风险用户收入（元）",
+            "At-risk revenue",
+        ),
+    ),
+)
+# Personal data never in clear: the at-risk list shows the masked number (dim_subscriber), not
+# the subscriber or customer id.
+MART_HIGH_VALUE_AT_RISK = dataset(
+    "mart_high_value_at_risk",
+    "高价值风险用户：最新月每个高价值在网用户一行（价值、风险信号、流失概率）；号码已脱敏",
+    "High-value subscribers of the latest month with their risk signals (numbers masked)",
+    "period_month prov_code city_code msisdn_masked package_code net_type behaviour_segment "
+    "tenure_months revenue_yuan revenue_3m_avg_yuan arrears_yuan complaints_3m "
+    "churn_probability signal_cnt signals_zh is_at_risk",
+    sql=(
+        "select r.period_month, r.prov_code, r.city_code, s.msisdn_masked, r.package_code, "
+        "r.net_type, r.behaviour_segment, r.tenure_months, r.revenue_yuan, "
+        "r.revenue_3m_avg_yuan, r.arrears_yuan, r.complaints_3m, r.churn_probability, "
+        "r.signal_cnt, concat_ws('、', "
+        "case when r.has_usage_drop then '使用量骤降' end, "
+        "case when r.has_revenue_drop then '收入下降' end, "
+        "case when r.has_arrears then '有欠费' end, "
+        "case when r.has_recent_complaints then '近期投诉' end, "
+        "case when r.has_contract_ending then '合约到期' end) as signals_zh, r.is_at_risk "
+        "from main.mart_high_value_at_risk as r left join (select subs_id, msisdn_masked "
+        "from main.dim_subscriber where is_current) as s on s.subs_id = r.subs_id"
+    ),
+    name_columns="package_name behaviour_segment_name",
+    extra_metrics=(
+        m("hvr_subs", "count(*)", "高价值用户", "High-value subscribers", ",d"),
+        m(
+            "hvr_at_risk",
+            "count(case when is_at_risk then 1 end)",
+            "高价值风险用户",
+            "At risk",
+            ",d",
+        ),
+    ),
+)
+# VIP customers (星级客户) by tier: no mart holds them, so this SELECT counts the customers of the
+# subscriber-month fact as mart_customer_count_month does (a customer with a subscriber in service
+# at month end, once, in the city of its customer record valid in the month) by the record's tier.
+V_VIP_CUSTOMERS = dataset(
+    "v_vip_customers",
+    "星级客户：每月每个地市每个客户星级一行（客户数、在网用户、收入；由 fct_subscriber_month 与 dim_customer）",
+    "Customers by VIP tier, city and month (from fct_subscriber_month and dim_customer)",
+    "period_month prov_code city_code vip_level customers total_subs revenue_yuan is_latest_month",
+    sql=(
+        "select s.month_start as period_month, coalesce(c.prov_code, s.prov_code) as prov_code, "
+        "coalesce(c.city_code, s.city_code) as city_code, coalesce(c.vip_level, '0') as vip_level, "
+        "count(distinct s.cust_id) as customers, count(*) as total_subs, "
+        "sum(s.revenue_yuan) as revenue_yuan, "
+        "s.month_start = (select max(month_start) from main.fct_subscriber_month) "
+        "as is_latest_month "
+        "from main.fct_subscriber_month as s left join main.dim_customer as c "
+        "on c.cust_id = s.cust_id and c.valid_from <= s.month_start and c.valid_to > s.month_start "
+        "where s.is_in_service group by all"
+    ),
+    name_columns="vip_level_name",
+    extra_metrics=(
+        m("vip_customers", "sum(customers)", "客户数", "Customers", ",d"),
+        m("vip_subs", "sum(total_subs)", "在网用户", "Subscribers in service", ",d"),
+        m("vip_revenue", "sum(revenue_yuan)", "出账收入（元）", "Billed revenue (yuan)"),
+        m(
+            "vip_arpu",
+            "sum(revenue_yuan) / nullif(sum(total_subs), 0)",
+            "户均收入（元/户）",
+            "Revenue per subscriber (yuan)",
+            ",.2f",
+        ),
+    ),
+)
+SEG_TOTAL = Where("segment_type", "==", "total")
+KEY_ACCOUNT = Where("is_key_account", "SQL", "is_key_account")
+
+CUSTOMER_ANALYSIS = DashboardSpec(
+    slug="customer-analysis",
+    title_zh="客户分析",
+    title_en="Customer analysis",
+    description_zh="客户数（个人/政企/家庭）；在网、新增、稳定、离网用户；行为分群与价值分群；星级客户；集团与重点客户；高价值风险用户（号码脱敏）。",
+    description_en="Customers; subscribers in service, new, stable, churned; behaviour and value segments; key accounts; high-value subscribers at risk (masked).",
+    charts=(
+        big_number("CUSTOMERS", MART_CUSTOMER_COUNT, "CUSTOMERS", PROVINCE_ROWS),
+        big_number("GROUP_CUSTOMERS", MART_CUSTOMER_COUNT, "GROUP_CUSTOMERS", PROVINCE_ROWS),
+        big_number("STABLE_SHARE", MART_CUSTOMER_BASE, "STABLE_SHARE", PROVINCE_ROWS),
+        big_number("HV_CHURN_RATE", MART_CUSTOMER_BASE, "HV_CHURN_RATE", PROVINCE_ROWS),
+        ChartSpec(
+            "customer_base_latest",
+            "用户规模：在网、新增、稳定、离网（最新月）",
+            "Subscribers in service, new, stable and churned, latest month",
+            MART_CUSTOMER_BASE,
+            "agg_table",
+            groupby=("region_name",),
+            metrics=(
+                "cb_total_subs",
+                "cb_new_subs",
+                "cb_stable_subs",
+                "cb_churned_subs",
+                "cb_churn_rate",
+                "cb_stable_share",
+            ),
+            where=(PROVINCE_ROWS, SEG_TOTAL, LATEST_MONTH),
+        ),
+        ChartSpec(
+            "customers_by_type",
+            "客户构成：个人、政企、家庭（最新月）",
+            "Customers by type, latest month",
+            MART_CUSTOMER_COUNT,
+            "agg_table",
+            groupby=("region_name",),
+            metrics=("CUSTOMERS", "cc_individual", "cc_group", "cc_family", "cc_members"),
+            where=(PROVINCE_ROWS, LATEST_MONTH),
+        ),
+        ChartSpec(
+            "customers_trend",
+            "客户数月度趋势",
+            "Customers by month",
+            MART_CUSTOMER_COUNT,
+            "line",
+            metric="CUSTOMERS",
+            where=(PROVINCE_ROWS,),
+        ),
+        ChartSpec(
+            "behaviour_segment_trend",
+            "行为分群：在网用户月度趋势",
+            "Subscribers by behaviour segment and month",
+            MART_CUSTOMER_BASE,
+            "line",
+            metric="cb_total_subs",
+            groupby=("segment_name",),
+            where=(PROVINCE_ROWS, Where("segment_type", "==", "behaviour")),
+        ),
+        ChartSpec(
+            "behaviour_segment_share",
+            "行为分群结构（最新月）",
+            "Behaviour segments, latest month",
+            MART_CUSTOMER_BASE,
+            "pie",
+            metric="cb_total_subs",
+            groupby=("segment_name",),
+            where=(PROVINCE_ROWS, Where("segment_type", "==", "behaviour"), LATEST_MONTH),
+        ),
+        ChartSpec(
+            "customer_segments",
+            "客户分群：规模、新增、稳定与离网（最新月）",
+            "Segments: size, new, stable, churned, latest month",
+            MART_CUSTOMER_BASE,
+            "agg_table",
+            groupby=("segment_type_name", "segment_name"),
+            metrics=(
+                "cb_total_subs",
+                "cb_new_subs",
+                "cb_stable_subs",
+                "cb_churned_subs",
+                "cb_churn_rate",
+                "cb_stable_share",
+            ),
+            where=(PROVINCE_ROWS, Where("segment_type", "NOT IN", ("total",)), LATEST_MONTH),
+            width=12,
+        ),
+        ChartSpec(
+            "vip_customers",
+            "星级客户：各星级客户数、在网用户与收入（最新月）",
+            "Customers by VIP tier, latest month",
+            V_VIP_CUSTOMERS,
+            "agg_table",
+            groupby=("vip_level_name",),
+            metrics=("vip_customers", "vip_subs", "vip_revenue", "vip_arpu"),
+            where=(LATEST_MONTH,),
+        ),
+        ChartSpec(
+            "key_accounts_trend",
+            "重点客户数月度趋势",
+            "Key accounts by month",
+            MART_KEY_ACCOUNTS,
+            "line",
+            metric="ka_key_accounts",
+        ),
+        ChartSpec(
+            "key_accounts_by_province",
+            "集团客户与重点客户（最新月）",
+            "Group customers and key accounts, latest month",
+            MART_KEY_ACCOUNTS,
+            "agg_table",
+            groupby=("prov_name",),
+            metrics=("ka_groups", "ka_key_accounts", "ka_member_subs", "ka_revenue"),
+            where=(LATEST_MONTH,),
+        ),
+        ChartSpec(
+            "key_account_list",
+            "重点客户清单（最新月，名称脱敏）",
+            "Key accounts, latest month (names masked)",
+            MART_KEY_ACCOUNTS,
+            "table",
+            columns=(
+                "prov_name",
+                "city_name",
+                "group_cust_id",
+                "cust_name_masked",
+                "member_customers",
+                "member_subs",
+                "new_member_subs",
+                "churned_member_subs",
+                "revenue_yuan",
+                "revenue_yuan_mom_pct",
+                "arrears_yuan",
+            ),
+            where=(KEY_ACCOUNT, LATEST_MONTH),
+            order_by=(("revenue_yuan", False),),
+            width=12,
+        ),
+        ChartSpec(
+            "high_value_summary",
+            "高价值用户与风险用户（最新月）",
+            "High-value subscribers and those at risk, latest month",
+            MART_HIGH_VALUE_SUMMARY,
+            "agg_table",
+            groupby=("region_name",),
+            metrics=(
+                "hv_subs",
+                "hv_high_value",
+                "hv_share",
+                "HV_AT_RISK",
+                "HV_AT_RISK_SHARE",
+                "hv_at_risk_revenue",
+            ),
+            where=(PROVINCE_ROWS,),
+            width=12,
+        ),
+        ChartSpec(
+            "high_value_at_risk_list",
+            "高价值风险用户清单（号码脱敏）",
+            "High-value subscribers at risk (numbers masked)",
+            MART_HIGH_VALUE_AT_RISK,
+            "table",
+            columns=(
+                "prov_name",
+                "city_name",
+                "msisdn_masked",
+                "package_name",
+                "behaviour_segment_name",
+                "tenure_months",
+                "revenue_yuan",
+                "revenue_3m_avg_yuan",
+                "arrears_yuan",
+                "churn_probability",
+                "signal_cnt",
+                "signals_zh",
+            ),
+            where=(Where("is_at_risk", "SQL", "is_at_risk"),),
+            order_by=(("signal_cnt", False), ("revenue_yuan", False)),
+            width=12,
+        ),
+    ),  # fmt: skip
+    filters=geo_filters(MART_CUSTOMER_BASE),
+)
+
+
+# ---- 套餐与业务使用 -----------------------------------------------------------------------------
+LABELS.update(
+    {
+        "silent_subs": ("沉默用户", "Silent subscribers"),
+        "subs_5g_package": ("5G套餐用户", "5G package subscribers"),
+        "subs_5g_terminal": ("5G终端用户", "5G terminal subscribers"),
+        "mou_total": ("通话分钟数", "Voice minutes"),
+        "data_mb_total": ("流量（MB）", "Data (MB)"),
+        "active_rate_pct": ("活跃用户占比（%）", "Active share %"),
+        "silent_rate_pct": ("沉默用户占比（%）", "Silent share %"),
+        "penetration_5g_pct": ("5G套餐渗透率（%）", "5G package penetration %"),
+        "terminal_5g_pct": ("5G终端渗透率（%）", "5G terminal penetration %"),
+        "mou_mom_pct": ("MOU环比（%）", "MOU MoM %"),
+        "dou_gb_mom_pct": ("DOU环比（%）", "DOU MoM %"),
+        "dou_gb_yoy_pct": ("DOU同比（%）", "DOU YoY %"),
+        "from_package_code": ("迁出套餐编码", "From package code"),
+        "to_package_code": ("迁入套餐编码", "To package code"),
+        "from_package_name": ("迁出套餐", "From package"),
+        "to_package_name": ("迁入套餐", "To package"),
+        "direction": ("迁移方向编码", "Direction code"),
+        "direction_name": ("迁移方向", "Direction"),
+        "migrated_subs": ("迁移用户", "Migrated subscribers"),
+        "revenue_before_yuan": ("迁移前收入（元）", "Revenue before (yuan)"),
+        "revenue_after_yuan": ("迁移后收入（元）", "Revenue after (yuan)"),
+        "arpu_before_yuan": ("迁移前ARPU（元/户）", "ARPU before"),
+        "arpu_after_yuan": ("迁移后ARPU（元/户）", "ARPU after"),
+    }
+)
+_COUNTS |= {"silent_subs", "subs_5g_package", "subs_5g_terminal", "migrated_subs"}
+_NUMBERS |= {"mou_total", "data_mb_total"}
+NAME_COLUMNS.update(
+    {
+        "from_package_name": (("from_package_code",), decode("from_package_code", "package")),
+        "to_package_name": (("to_package_code",), decode("to_package_code", "package")),
+        "direction_name": (("direction",), decode("direction", "migration_direction")),
+    }
+)
+NETWORK_ROWS = Where("net_type", "NOT IN", ("all",))
+MART_USAGE = dataset(
+    "mart_usage_month",
+    "业务使用：每月每个区域每种网络一行（MOU、DOU、活跃与沉默占比、5G渗透率）",
+    "Usage by region, month and network: MOU, DOU, active and silent shares, 5G penetration",
+    f"{REGION} net_type opening_subs subs_in_service avg_subs active_subs silent_subs "
+    "subs_5g_package subs_5g_terminal mou_total data_mb_total mou dou_gb active_rate_pct "
+    "silent_rate_pct penetration_5g_pct terminal_5g_pct mou_mom_pct dou_gb_mom_pct "
+    "dou_gb_yoy_pct is_latest_month",
+    sql=_with_latest_month("mart_usage_month"),
+    name_columns="net_type_name",
+    extra_metrics=(
+        m("use_subs", "sum(subs_in_service)", "在网用户", "Subscribers in service", ",d"),
+        # MOU and DOU per average subscriber, as the mart computes them (docs/warehouse.md)
+        m(
+            "use_mou",
+            "sum(mou_total) / nullif(sum(avg_subs), 0)",
+            "MOU（分钟/户）",
+            "MOU (minutes per subscriber)",
+            ",.1f",
+        ),
+        m(
+            "use_dou",
+            "sum(data_mb_total) / 1024.0 / nullif(sum(avg_subs), 0)",
+            "DOU（GB/户）",
+            "DOU (GB per subscriber)",
+            ",.2f",
+        ),
+        m(
+            "use_active_rate",
+            "100.0 * sum(active_subs) / nullif(sum(subs_in_service), 0)",
+            "活跃用户占比（%）",
+            "Active share %",
+            ",.1f",
+        ),
+        m(
+            "use_terminal_5g",
+            "100.0 * sum(subs_5g_terminal) / nullif(sum(subs_in_service), 0)",
+            "5G终端渗透率（%）",
+            "5G terminal penetration %",
+            ",.1f",
+        ),
+        m(
+            "use_silent_rate",
+            "100.0 * sum(silent_subs) / nullif(sum(subs_in_service), 0)",
+            "沉默用户占比（%）",
+            "Silent share %",
+            ",.1f",
+        ),
+    ),
+)
+# The package base (套餐用户规模): mart_development_month's package rows, with the latest month
+# marked (a stock is read at one month).
+RPT_PACKAGE_BASE = dataset(
+    "v_package_base",
+    "套餐用户规模：每月每个区域每个套餐一行（期初、新增、离网、期末、净增；由 mart_development_month 取套餐维度）",
+    "Package base by region, month and package (from mart_development_month)",
+    f"{REGION} package_code opening_subs new_subs churned_subs closing_subs net_adds "
+    "churn_rate_pct is_latest_month",
+    sql=(
+        "select period_month, region_level, region_code, prov_code, "
+        "breakdown_value as package_code, opening_subs, new_subs, churned_subs, closing_subs, "
+        "net_adds, churn_rate_pct, period_month = (select max(period_month) from "
+        "main.mart_development_month) as is_latest_month from main.mart_development_month "
+        "where breakdown_type = 'package'"
+    ),
+    name_columns="package_name",
+    extra_metrics=(
+        m("pb_closing", "sum(closing_subs)", "期末在网", "Closing subscribers", ",d"),
+        m("pb_new", "sum(new_subs)", "新增用户", "New subscribers", ",d"),
+        m("pb_churned", "sum(churned_subs)", "离网用户", "Churned subscribers", ",d"),
+        m("pb_net_adds", "sum(net_adds)", "净增", "Net adds", ",d"),
+    ),
+)
+MART_PACKAGE_MIGRATION = dataset(
+    "mart_package_migration_month",
+    "套餐迁移：每月每个区域每对（迁出套餐、迁入套餐、方向）一行，迁移用户及迁移前后收入",
+    "Package migration by region and month: from / to package, direction, revenue before and after",
+    f"{REGION} from_package_code to_package_code direction migrated_subs revenue_before_yuan "
+    "revenue_after_yuan revenue_change_yuan arpu_before_yuan arpu_after_yuan",
+    name_columns="from_package_name to_package_name direction_name",
+    extra_metrics=(
+        m("mig_subs", "sum(migrated_subs)", "迁移用户", "Migrated subscribers", ",d"),
+        m("mig_revenue_change", "sum(revenue_change_yuan)", "收入变动（元）", "Revenue change"),
+    ),
+)
+
+# MOU and DOU by package: no mart has them, so this SELECT aggregates the subscriber-month fact
+# by package with the marts' 口径 (per average subscriber, (期初 + 期末) / 2, 期初 = in the
+# month's snapshot and not new; docs/warehouse.md "Definitions").
+V_PACKAGE_USAGE = dataset(
+    "v_package_usage",
+    "套餐使用：每月每个地市每个套餐一行（期初、期末在网，通话分钟数、流量；由 fct_subscriber_month 汇总）",
+    "Usage by package, city and month (aggregated from fct_subscriber_month)",
+    "period_month prov_code city_code package_code opening_subs subs_in_service mou_total "
+    "data_mb_total",
+    sql=(
+        "select month_start as period_month, prov_code, city_code, package_code, "
+        "count(case when is_in_snapshot and not is_new then 1 end) as opening_subs, "
+        "count(case when is_in_service then 1 end) as subs_in_service, "
+        "sum(mou) as mou_total, sum(dou_mb) as data_mb_total "
+        "from main.fct_subscriber_month group by month_start, prov_code, city_code, package_code"
+    ),
+    name_columns="package_name",
+    extra_metrics=(
+        m(
+            "pu_mou",
+            "2.0 * sum(mou_total) / nullif(sum(opening_subs) + sum(subs_in_service), 0)",
+            "MOU（分钟/户）",
+            "MOU (minutes per subscriber)",
+            ",.1f",
+        ),
+        m(
+            "pu_dou",
+            "2.0 * sum(data_mb_total) / 1024.0"
+            " / nullif(sum(opening_subs) + sum(subs_in_service), 0)",
+            "DOU（GB/户）",
+            "DOU (GB per subscriber)",
+            ",.2f",
+        ),
+    ),
+)
+
+PACKAGE_USAGE = DashboardSpec(
+    slug="package-usage",
+    title_zh="套餐与业务使用",
+    title_en="Packages and usage",
+    description_zh="套餐用户规模、套餐迁移矩阵（升档/降档/平移）；MOU、DOU按网络类型与套餐；5G渗透率、活跃与沉默用户。",
+    description_en="Package base, the package migration matrix (up / down / same); MOU and DOU by network; 5G penetration, active and silent shares.",
+    charts=(
+        big_number("PEN_5G", MART_USAGE, "PEN_5G", PROVINCE_ROWS),
+        big_number("MOU", MART_USAGE, "MOU", PROVINCE_ROWS),
+        big_number("DOU", MART_USAGE, "DOU", PROVINCE_ROWS),
+        big_number("PKG_UPGRADES", MART_PACKAGE_MIGRATION, "PKG_UPGRADES", PROVINCE_ROWS),
+        ChartSpec(
+            "package_base",
+            "套餐在网用户（最新月）",
+            "Subscribers in service by package, latest month",
+            RPT_PACKAGE_BASE,
+            "bar",
+            metric="pb_closing",
+            groupby=("package_name",),
+            where=(PROVINCE_ROWS, LATEST_MONTH),
+            ranked=True,
+        ),
+        ChartSpec(
+            "package_base_table",
+            "套餐用户发展（最新月）",
+            "Package base: new, churned, net adds, latest month",
+            RPT_PACKAGE_BASE,
+            "agg_table",
+            groupby=("package_name",),
+            metrics=("pb_closing", "pb_new", "pb_churned", "pb_net_adds"),
+            where=(PROVINCE_ROWS, LATEST_MONTH),
+        ),
+        ChartSpec(
+            "package_migration_matrix",
+            "套餐迁移矩阵：迁出套餐 → 迁入套餐（统计期内）",
+            "Package migration matrix: from package to package",
+            MART_PACKAGE_MIGRATION,
+            "agg_table",
+            groupby=("from_package_name", "to_package_name", "direction_name"),
+            metrics=("mig_subs", "mig_revenue_change"),
+            where=(PROVINCE_ROWS,),
+            width=8,
+            height=70,
+        ),
+        ChartSpec(
+            "package_migration_direction",
+            "套餐迁移方向（统计期内）",
+            "Migrations by direction",
+            MART_PACKAGE_MIGRATION,
+            "pie",
+            metric="mig_subs",
+            groupby=("direction_name",),
+            where=(PROVINCE_ROWS,),
+            width=4,
+            height=70,
+        ),
+        ChartSpec(
+            "mou_trend",
+            "MOU月度趋势（分钟/户）",
+            "MOU by month",
+            MART_USAGE,
+            "line",
+            metric="MOU",
+            where=(PROVINCE_ROWS,),
+        ),
+        ChartSpec(
+            "dou_by_network_trend",
+            "DOU月度趋势：按网络类型（GB/户）",
+            "DOU by network and month",
+            MART_USAGE,
+            "line",
+            metric="use_dou",
+            groupby=("net_type_name",),
+            where=(PROVINCE_ROWS, NETWORK_ROWS),
+        ),
+        ChartSpec(
+            "terminal_5g_trend",
+            "5G终端渗透率月度趋势（%）",
+            "5G terminal penetration by month",
+            MART_USAGE,
+            "line",
+            metric="PEN_5G_TERMINAL",
+            where=(PROVINCE_ROWS,),
+        ),
+        ChartSpec(
+            "silent_rate_trend",
+            "沉默用户占比月度趋势（%）",
+            "Silent share by month",
+            MART_USAGE,
+            "line",
+            metric="SILENT_RATE",
+            where=(PROVINCE_ROWS,),
+        ),
+        ChartSpec(
+            "usage_by_package",
+            "各套餐MOU与DOU（统计期内每月户均）",
+            "MOU and DOU by package over the period",
+            V_PACKAGE_USAGE,
+            "agg_table",
+            groupby=("package_name",),
+            metrics=("pu_mou", "pu_dou"),
+            width=12,
+        ),
+        ChartSpec(
+            "usage_by_network",
+            "各网络类型业务使用（最新月）",
+            "Usage by network, latest month",
+            MART_USAGE,
+            "agg_table",
+            groupby=("net_type_name",),
+            metrics=(
+                "use_subs",
+                "use_mou",
+                "use_dou",
+                "use_active_rate",
+                "use_silent_rate",
+                "use_terminal_5g",
+            ),
+            where=(PROVINCE_ROWS, LATEST_MONTH),
+            width=12,
+        ),
+    ),  # fmt: skip
+    filters=geo_filters(MART_USAGE),
+)
+
+
+# ---- 运营日监控: the seven daily monitors (总体, 发展, 收入, 话务, 基站, 缴费, 营业) -------------
+LABELS.update({"is_latest_day": ("最新日", "Latest day")})
+
+
+def _daily_kpi_sum(code: str, name: str, zh: str, en: str) -> MetricSpec:
+    """A summed daily KPI the indicator catalogue does not list (payments counted, minutes)."""
+    return m(name, f"sum(case when kpi_code = '{code}' then numerator end)", zh, en)
+
+
+RPT_DAILY_MONITOR = dataset(
+    "v_daily_monitor",
+    "运营日监控（近60天）：每天每个区域每个KPI一行，标出最新日（由 mart_daily_kpi_recent）",
+    "Daily KPIs of the last 60 days with the latest day marked (from mart_daily_kpi_recent)",
+    f"{DAILY_KPI_COLUMNS} is_latest_day",
+    sql=(
+        "select *, stat_date = (select max(stat_date) from main.mart_daily_kpi_recent) "
+        "as is_latest_day from main.mart_daily_kpi_recent"
+    ),
+    time="stat_date",
+    catalogue_table="mart_daily_kpi",
+    name_columns="kpi_name",
+    extra_metrics=(
+        _daily_kpi_sum("payment_cnt", "dm_payment_cnt", "缴费笔数", "Payments (count)"),
+        _daily_kpi_sum("usage_mou", "dm_usage_mou", "通话分钟数", "Voice minutes"),
+        _daily_kpi_sum("usage_data_gb", "dm_usage_data_gb", "用户流量（GB）", "Data (GB)"),
+    ),
+)
+
+
+def daily_line(key: str, monitor: str, title: str, metric: str, *, width: int = 6) -> ChartSpec:
+    """One KPI of one monitor by day over the last 60 days: the sum over the provinces the
+    reader may see (national for 总部, its own for a province), one line."""
+    return ChartSpec(
+        key,
+        f"{monitor}：{title}（近60天）",
+        f"{monitor} daily monitor: {key}",
+        RPT_DAILY_MONITOR,
+        "line",
+        metric=metric,
+        where=(PROVINCE_ROWS,),
+        time_grain="P1D",
+        width=width,
+    )
+
+
+DAILY_MONITORS = DashboardSpec(
+    slug="daily-monitors",
+    title_zh="运营日监控",
+    title_en="Daily monitors",
+    description_zh="七个日监控：总体（最新日全部KPI及较前日、较上周、异常）、发展、收入、话务、基站、缴费、营业。",
+    description_en="The seven daily monitors: overall, development, revenue, traffic, base stations, payments, business halls.",
+    charts=(
+        ChartSpec(
+            "daily_monitor_overall",
+            "总体：最新日各KPI（较前日、较上周同日、异常与未达标）",
+            "Overall: every KPI of the latest day",
+            RPT_DAILY_MONITOR,
+            "table",
+            columns=(
+                "stat_date",
+                "prov_name",
+                "kpi_name",
+                "kpi_value",
+                "dod_pct",
+                "wow_pct",
+                "baseline_mean",
+                "is_anomaly",
+                "is_target_breach",
+            ),
+            where=(PROVINCE_ROWS, Where("is_latest_day", "SQL", "is_latest_day")),
+            order_by=(("prov_name", True), ("kpi_name", True)),
+            width=12,
+            height=70,
+        ),
+        daily_line("daily_monitor_new_subs", "发展", "日新增用户", "D_NEW_SUBS"),
+        daily_line("daily_monitor_churned_subs", "发展", "日离网用户", "D_CHURNED_SUBS"),
+        daily_line("daily_monitor_topup", "收入", "日充值金额（元）", "D_TOPUP", width=12),
+        daily_line("daily_monitor_data_traffic", "话务", "小区数据流量（GB）", "D_DATA_TRAFFIC"),
+        daily_line("daily_monitor_voice_minutes", "话务", "通话分钟数", "dm_usage_mou"),
+        daily_line("daily_monitor_active_users", "话务", "日活跃用户", "D_ACTIVE_USERS"),
+        daily_line(
+            "daily_monitor_cell_availability", "基站", "无线可用率（%）", "D_CELL_AVAILABILITY"
+        ),
+        daily_line("daily_monitor_low_cells", "基站", "低可用率小区数", "D_LOW_AVAIL_CELLS"),
+        daily_line("daily_monitor_drop_rate", "基站", "掉线率（%）", "D_DROP_RATE"),
+        daily_line("daily_monitor_payment", "缴费", "日缴费金额（元）", "D_PAYMENT"),
+        daily_line("daily_monitor_payment_cnt", "缴费", "日缴费笔数", "dm_payment_cnt"),
+        daily_line("daily_monitor_hall", "营业", "营业厅日业务量（笔）", "D_HALL_TRANSACTIONS"),
+    ),  # fmt: skip
+    filters=geo_filters(RPT_DAILY_MONITOR),
+)
+
+
+# ---- 渠道价值 (mart_channel_value_month) on 渠道价值与评级: appended, the dashboard's own charts
+# above stay as they are --------------------------------------------------------------------
+LABELS.update(
+    {
+        "channel_level1_name": ("渠道大类", "Channel class"),
+        "new_subs_revenue_yuan": ("新发展用户当月收入（元）", "Revenue of new subscribers"),
+        "acquired_subs_in_service": ("发展用户在网数", "Acquired subscribers in service"),
+        "commission_revenue_ratio_pct": ("酬金收入比（%）", "Commission / revenue %"),
+        "alive_m3_cnt": ("3月后在网", "In service after 3 months"),
+        "survival_m3_pct": ("3月留存率（%）", "3-month survival %"),
+        "is_m3_observed": ("已满3月", "3 months observed"),
+        "is_risk_channel": ("风险渠道", "Risk channel"),
+    }
+)
+_COUNTS |= {"acquired_subs_in_service", "alive_m3_cnt"}
+MART_CHANNEL_VALUE = dataset(
+    "mart_channel_value_month",
+    "渠道价值：每个渠道每月一行（发展量、酬金、发展用户收入、酬金收入比、3月留存、风险标记）",
+    "Channel value by channel and month: acquisitions, commission, revenue, survival, risk",
+    "period_month channel_id channel_name channel_level1_name prov_code city_code new_subs "
+    "new_subs_revenue_yuan commission_yuan acquired_revenue_yuan acquired_subs_in_service "
+    "commission_revenue_ratio_pct is_m3_observed alive_m3_cnt survival_m3_pct is_risk_channel",
+    extra_metrics=(
+        m("cv_new_subs", "sum(new_subs)", "发展用户", "New subscribers", ",d"),
+        m("cv_commission", "sum(commission_yuan)", "酬金（元）", "Commission (yuan)"),
+        m(
+            "cv_acquired_revenue",
+            "sum(acquired_revenue_yuan)",
+            "发展用户收入（元）",
+            "Revenue of acquired subscribers (yuan)",
+        ),
+        m(
+            "cv_commission_ratio",
+            "100.0 * sum(commission_yuan) / nullif(sum(acquired_revenue_yuan), 0)",
+            "酬金收入比（%）",
+            "Commission / revenue %",
+            ",.1f",
+        ),
+        m(
+            "cv_survival_m3",
+            "100.0 * sum(case when is_m3_observed then alive_m3_cnt end)"
+            " / nullif(sum(case when is_m3_observed then new_subs end), 0)",
+            "3月留存率（%）",
+            "3-month survival %",
+            ",.1f",
+        ),
+        m(
+            "cv_risk_channels",
+            "count(distinct case when is_risk_channel then channel_id end)",
+            "风险渠道数",
+            "Risk channels",
+            ",d",
+        ),
+    ),
+)
+CHANNELS = replace(
+    CHANNELS,
+    charts=(
+        *CHANNELS.charts,
+        ChartSpec(
+            "channel_value_by_class",
+            "渠道大类价值：发展、酬金、发展用户收入、酬金收入比、3月留存",
+            "Channel value by class: acquisitions, commission, revenue, ratio, 3-month survival",
+            MART_CHANNEL_VALUE,
+            "agg_table",
+            groupby=("channel_level1_name",),
+            metrics=(
+                "cv_new_subs",
+                "cv_commission",
+                "cv_acquired_revenue",
+                "cv_commission_ratio",
+                "cv_survival_m3",
+                "cv_risk_channels",
+            ),
+            width=12,
+        ),
+    ),
+)
+
+
 REPORTS: tuple[DashboardSpec, ...] = (
     INDICATOR_OVERVIEW,
     REVENUE,
@@ -2531,7 +3431,10 @@ REPORTS: tuple[DashboardSpec, ...] = (
     SERVICE_CENTRE,
     SERVICE_QUALITY,
     KEY_ACCOUNT_SLA,
+    CUSTOMER_ANALYSIS,
+    PACKAGE_USAGE,
     MONITORING,
+    DAILY_MONITORS,
     REVIEW,
     HQ,
     DATA_QUALITY,
@@ -2540,23 +3443,68 @@ REPORTS: tuple[DashboardSpec, ...] = (
 
 
 # ---- 报表目录 (landing page) -------------------------------------------------------------------
-def landing_markdown(reports: tuple[DashboardSpec, ...]) -> str:
+@dataclass(frozen=True)
+class Department:
+    """A department (归口部门) of the fixed-report catalogue, its reports, and where the figures
+    of a department without reports of its own are shown meanwhile."""
+
+    name_zh: str
+    name_en: str
+    reports: tuple[DashboardSpec, ...] = ()
+    elsewhere_zh: tuple[tuple[str, DashboardSpec], ...] = ()  # (what, the report showing it)
+
+
+# The catalogue by department, as the spec's fixed-report catalogue (固定报表目录) is: every
+# report under exactly one department (tested); 终端, 增值业务 and 数据业务 have no data of their
+# own yet, so their rows point at the charts that show what the warehouse knows of them.
+DEPARTMENTS: tuple[Department, ...] = (
+    Department("经营分析（经分中心）", "Business analysis", (INDICATOR_OVERVIEW, REVIEW, REVENUE)),
+    Department(
+        "市场营销",
+        "Marketing",
+        (DEVELOPMENT, CUSTOMER_ANALYSIS, CUSTOMER_INSIGHT, PACKAGE_USAGE, RETENTION, CHANNELS),
+    ),
+    Department(
+        "集团客户",
+        "Key accounts",
+        (KEY_ACCOUNT_SLA,),
+        (("集团客户与重点客户清单", CUSTOMER_ANALYSIS),),
+    ),
+    Department("客服", "Customer service", (SERVICE_CENTRE, SERVICE_QUALITY, COMPLAINTS)),
+    Department("终端", "Terminals", (), (("5G终端渗透率、5G套餐渗透率", PACKAGE_USAGE),)),
+    Department(
+        "增值业务", "Value-added services", (), (("增值业务收入（收入结构：账单项）", REVENUE),)
+    ),
+    Department("数据业务", "Data services", (), (("DOU、流量、活跃与沉默用户", PACKAGE_USAGE),)),
+    Department("运营监控", "Operations monitoring", (DAILY_MONITORS, MONITORING, DATA_QUALITY)),
+    Department("总部", "Headquarters", (HQ,)),
+)
+
+
+def _link(d: DashboardSpec) -> str:
+    return f"[{d.title_zh}](/superset/dashboard/{d.slug}/)"
+
+
+def landing_markdown(departments: tuple[Department, ...] = DEPARTMENTS) -> str:
     lines = [
         "# 经分报表目录 · Report catalogue",
         "",
-        "| # | 报表 | 内容 | Report |",
+        "按归口部门排列 · by department",
+        "",
+        "| 部门 | 报表 | 内容 | Report |",
         "|---|---|---|---|",
     ]
-    for i, d in enumerate(reports, start=1):
-        who = "（总部）" if d.audience == "hq" else ""
-        lines.append(
-            f"| {i} | [{d.title_zh}](/superset/dashboard/{d.slug}/){who} | {d.description_zh} "
-            f"| {d.title_en} |"
-        )
+    for dep in departments:
+        for d in dep.reports:
+            who = "（总部）" if d.audience == "hq" else ""
+            lines.append(f"| {dep.name_zh} | {_link(d)}{who} | {d.description_zh} | {d.title_en} |")
+        for what, d in dep.elsewhere_zh:
+            lines.append(
+                f"| {dep.name_zh} | 见 {_link(d)} | {what} | {dep.name_en}: see {d.title_en} |"
+            )
     lines += [
         "",
-        f"找指标、查口径：[{DICTIONARY.title_zh}](/superset/dashboard/{DICTIONARY.slug}/)"
-        "（按中文、英文或指标编码检索）。",
+        f"找指标、查口径：{_link(DICTIONARY)}（按中文、英文或指标编码检索）。",
         "",
         "筛选：统计期、省份、地市（选省后地市随之收窄：省 → 地市下钻）。点击汇总表中的省份可联动其他图表。",
         "省公司用户只看到本省数据（行级权限）；总部看到全部省份。",
@@ -2620,7 +3568,7 @@ LANDING = DashboardSpec(
     description_zh="全部报表的入口与说明。",
     description_en="Entry page listing every report.",
     charts=(),
-    markdown=(MarkdownSpec("catalogue", landing_markdown(REPORTS), width=12, height=90),),
+    markdown=(MarkdownSpec("catalogue", landing_markdown(), width=12, height=110),),
 )
 
 DASHBOARDS: tuple[DashboardSpec, ...] = (LANDING, DICTIONARY, *REPORTS)

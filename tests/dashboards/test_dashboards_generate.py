@@ -142,14 +142,52 @@ def test_cascading_city_filter_renders() -> None:
 
 def test_catalogue_has_the_reports_and_a_landing_page() -> None:
     slugs = {d.slug for d in REPORTS}
-    assert {"executive-overview", "service-centre", "service-quality", "key-account-sla"} <= slugs
-    assert len(REPORTS) == 14 and DASHBOARDS[0] is LANDING
+    assert {
+        "executive-overview",
+        "service-centre",
+        "service-quality",
+        "key-account-sla",
+        "customer-analysis",
+        "package-usage",
+        "daily-monitors",
+        "customer-insight",
+    } <= slugs
+    assert len(REPORTS) == 17 and DASHBOARDS[0] is LANDING
     text = LANDING.markdown[0].text
     for d in REPORTS:
         assert f"(/superset/dashboard/{d.slug}/)" in text and d.title_zh in text
         assert d.title_en and d.description_zh, d.slug
     slugs = [d.slug for d in DASHBOARDS]
     assert len(slugs) == len(set(slugs))
+
+
+def test_the_landing_page_lists_every_report_under_one_department() -> None:
+    """报表目录 by department (市场营销, 集团客户, 客服, 终端, 增值业务, 数据业务, 运营监控,
+    总部 ...): every report under exactly one, each department in the text with its reports,
+    and a department without reports of its own points at the report showing its figures."""
+    from dashboards.catalogue import DEPARTMENTS
+
+    placed = [d.slug for dep in DEPARTMENTS for d in dep.reports]
+    assert sorted(placed) == sorted(d.slug for d in REPORTS), "each report in one department"
+    names_zh = [dep.name_zh for dep in DEPARTMENTS]
+    for wanted in (
+        "市场营销",
+        "集团客户",
+        "客服",
+        "终端",
+        "增值业务",
+        "数据业务",
+        "运营监控",
+        "总部",
+    ):
+        assert wanted in names_zh, wanted
+    rows = [r for r in LANDING.markdown[0].text.splitlines() if r.startswith("| ") and "](" in r]
+    for dep in DEPARTMENTS:
+        mine = [r for r in rows if r.startswith(f"| {dep.name_zh} |")]
+        assert mine, f"{dep.name_zh} has no row on the landing page"
+        for d in dep.reports:
+            assert any(f"(/superset/dashboard/{d.slug}/)" in r for r in mine), (dep.name_zh, d.slug)
+        assert dep.reports or dep.elsewhere_zh, f"{dep.name_zh}: neither reports nor pointers"
 
 
 def test_every_report_has_period_and_province_filters() -> None:

@@ -448,9 +448,11 @@ def _source_value(db, code: str, month: dt.date, role: str) -> list[float | None
     row = SEED[code]
     level, region = _region(role)
     cond = row["source_filter"].strip() or "true"
+    # a sum may be spread over several rows of one region (套餐升档: one row per package pair)
+    value = f"sum({row['value_column']})" if row["aggregation"] == "sum" else row["value_column"]
     rows = query(
         db,
-        f"select {row['value_column']} from {row['source_model']} "
+        f"select {value} from {row['source_model']} "
         f"where region_level = '{level}' and {region} and ({cond}) "
         f"and period_month = '{month.isoformat()}'",
     )

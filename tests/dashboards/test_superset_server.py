@@ -187,6 +187,31 @@ KEY_NUMBERS: dict[str, tuple[str, str, Any]] = {
         "select count(*) from mart_key_account_sla_month where is_sla_breach",
         lambda r: float(r["rowcount"]),
     ),
+    # 口径 (docs/warehouse.md): a customer with at least one subscriber in service at month end,
+    # counted once: distinct customers of the subscriber-month fact, not the customer mart
+    "customer-analysis": (
+        "kpi_customers_mart_customer_count_month",
+        "select count(distinct cust_id) from fct_subscriber_month where is_in_service "
+        f"and month_start = {CLOSED}",
+        _latest,
+    ),
+    # MOU 口径: minutes of the month over the average subscribers (期初 + 期末) / 2, 期初 = in
+    # the month's snapshot and not new (docs/warehouse.md "Definitions"), from the fact table
+    "package-usage": (
+        "kpi_mou_mart_usage_month",
+        "select sum(mou) / ((count(*) filter (where is_in_snapshot and not is_new) "
+        "+ count(*) filter (where is_in_service)) / 2.0) from fct_subscriber_month "
+        f"where month_start = {CLOSED}",
+        _latest,
+    ),
+    # the latest day's payments (缴费金额: every payment of the day, top-ups included), from the
+    # payment fact rather than the KPI mart
+    "daily-monitors": (
+        "daily_monitor_payment",
+        "select sum(amount_yuan) from fct_payments "
+        "where pay_date = (select max(stat_date) from mart_daily_kpi_recent)",
+        _latest,
+    ),
     "daily-operations": (
         "alert_list",
         "select count(*) from mart_monitoring_alerts",

@@ -45,6 +45,9 @@ DASHBOARDS = (
     "月度经营盘点",
     "总部指标上报",
     "数据加载与质量",
+    "客户分析",
+    "套餐与业务使用",
+    "运营日监控",
 )
 # what an executive, a province and HQ track (the issue's list), by catalogue code
 EXPECTED_CODES = (
@@ -166,3 +169,32 @@ def test_exposure_urls_open_the_dashboards_of_the_catalogue() -> None:
         if not (m := re.search(r"/dashboard/([^/]+)/$", url)) or m.group(1) not in slugs
     }
     assert urls and not wrong, f"exposure URLs that open no dashboard: {wrong}"
+
+
+def test_each_dashboard_exposure_names_the_tables_its_charts_read() -> None:
+    """A dashboard's exposure lists every warehouse table its datasets read (a physical
+    dataset's table, the tables a virtual dataset's SELECT names), so dbt's lineage shows which
+    dashboards a change to a mart touches."""
+    from dashboards.catalogue import DASHBOARDS as SPECS
+
+    exposures = yaml.safe_load((MARTS / "_exposures.yml").read_text(encoding="utf-8"))["exposures"]
+    declared = {
+        m.group(1): set(re.findall(r"ref\('([^']+)'\)", " ".join(e["depends_on"])))
+        for e in exposures
+        if e["type"] == "dashboard" and (m := re.search(r"/dashboard/([^/]+)/$", e["url"]))
+    }
+    seeds = {p.stem for p in (REPO / "seeds").glob("*.csv")}
+    missing = {}
+    for d in SPECS:
+        if d.slug not in declared:
+            continue
+        read = {
+            t
+            for ds in d.datasets
+            for t in (re.findall(r"\b(?:main|staging)\.(\w+)", ds.sql) if ds.sql else [ds.table])
+        } - seeds  # the region seeds the name joins read are no mart
+        if lacking := sorted(read - declared[d.slug]):
+            missing[d.slug] = lacking
+    assert missing == {}, (
+        f"marts/_exposures.yml: dashboards read tables their exposure omits: {missing}"
+    )
