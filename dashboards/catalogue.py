@@ -2779,6 +2779,69 @@ V_VIP_CUSTOMERS = dataset(
 SEG_TOTAL = Where("segment_type", "==", "total")
 KEY_ACCOUNT = Where("is_key_account", "SQL", "is_key_account")
 
+# ---- 自助分析: the subscriber-month fact as a conformed dataset (issue 15, 临时报表) -------------
+# One row per subscriber and month, without the subscriber's or customer's id (personal data
+# never reaches a dashboard), for province and city analysts to explore, group, filter and export
+# under row-level security (prov_code / city_code), as they do the marts.
+for _name, _label in {
+    "county_code": ("区县编码", "County code"),
+    "dou_mb": ("流量（MB）", "Data (MB)"),
+    "active_days": ("活跃天数", "Active days"),
+    "complaint_cnt": ("投诉次数", "Complaints"),
+    "is_new": ("新入网", "New this month"),
+    "is_in_service": ("月末在网", "In service at month end"),
+    "is_active": ("活跃用户", "Active"),
+    "is_silent": ("沉默用户", "Silent"),
+    "is_churned": ("当月离网", "Churned this month"),
+    "is_5g_terminal": ("5G终端", "5G terminal"),
+    "tenure_months": ("在网月数", "Months in service"),
+}.items():
+    LABELS.setdefault(_name, _label)  # the labels other datasets already give stay theirs
+_COUNTS.update({"active_days", "complaint_cnt", "tenure_months"})
+V_SUBSCRIBER_MONTH = dataset(
+    "v_subscriber_month",
+    "用户月明细（自助分析）：每个用户每月一行（不含用户与客户编号），套餐、网络、付费类型、出账收入、MOU、流量、欠费、在网/新增/离网标志",
+    "Subscriber-month detail for ad-hoc analysis (no subscriber or customer ids)",
+    "period_month prov_code city_code county_code package_code pay_type net_type arpu_band "
+    "tenure_months revenue_yuan mou dou_mb active_days arrears_yuan complaint_cnt is_new "
+    "is_in_service is_active is_silent is_churned is_5g_terminal",
+    sql=(
+        "select month_start as period_month, prov_code, city_code, county_code, package_code, "
+        "pay_type, net_type, arpu_band, tenure_months, revenue_yuan, mou, dou_mb, active_days, "
+        "arrears_yuan, complaint_cnt, is_new, is_in_service, is_active, is_silent, is_churned, "
+        "is_5g_terminal from main.fct_subscriber_month"
+    ),
+    name_columns="package_name net_type_name",
+    extra_metrics=(
+        m(
+            "sm_in_service",
+            "count(case when is_in_service then 1 end)",
+            "月末在网用户（户）",
+            "Subscribers in service",
+        ),
+        m("sm_new", "count(case when is_new then 1 end)", "新入网用户（户）", "New subscribers"),
+        m(
+            "sm_churned",
+            "count(case when is_churned then 1 end)",
+            "离网用户（户）",
+            "Churned subscribers",
+        ),
+        m("sm_revenue", "sum(revenue_yuan)", "出账收入（元）", "Billed revenue (yuan)", ",.2f"),
+    ),  # fmt: skip
+)
+SUBSCRIBER_MONTH_TABLE = ChartSpec(
+    "subscriber_month_adhoc",
+    "用户月明细汇总（自助分析数据集“用户月明细”，可在探索中按任意维度分组、筛选、导出）",
+    "Subscriber-month detail by month (the ad-hoc dataset; explore it by any dimension)",
+    V_SUBSCRIBER_MONTH,
+    "agg_table",
+    groupby=("period_month",),
+    metrics=("sm_in_service", "sm_new", "sm_churned", "sm_revenue"),
+    order_by=(("period_month", False),),
+    width=12,
+)
+
+
 CUSTOMER_ANALYSIS = DashboardSpec(
     slug="customer-analysis",
     title_zh="客户分析",
@@ -2957,6 +3020,7 @@ CUSTOMER_ANALYSIS = DashboardSpec(
             order_by=(("signal_cnt", False), ("revenue_yuan", False)),
             width=12,
         ),
+        SUBSCRIBER_MONTH_TABLE,
     ),  # fmt: skip
     filters=geo_filters(MART_CUSTOMER_BASE),
 )

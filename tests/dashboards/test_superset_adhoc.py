@@ -276,3 +276,39 @@ def test_hq_has_the_saved_queries_and_they_run(superset_instance: Any) -> None:
     with jingfen_home(superset_instance.home):
         again = access.provision_access(access.DEFAULT_CONFIG, superset_instance.admin)
     assert not [c for c in again if "saved query" in c], again
+
+
+def test_province_explores_the_subscriber_month_detail_under_row_level_security(
+    superset_instance: Any,
+) -> None:
+    """The conformed subscriber-month dataset (用户月明细, no subscriber or customer id): a
+    province analyst's own grouping and custom metric over it return its cities only, equal to
+    the fact table of its province; the dataset offers no id column to group or export by."""
+    gd = superset_instance.login("gd_analyst")
+    ds_id = _dataset_id(superset_instance, "v_subscriber_month")
+    columns = {c["column_name"] for c in gd.get(f"/api/v1/dataset/{ds_id}")["result"]["columns"]}
+    assert "city_code" in columns and not columns & {"subs_id", "cust_id", "msisdn"}
+    metric = {
+        "expressionType": "SQL",
+        "label": "户均MOU",
+        "sqlExpression": "SUM(mou) / NULLIF(COUNT(CASE WHEN is_in_service THEN 1 END), 0)",
+    }
+    qc = {
+        "datasource": {"id": ds_id, "type": "table"},
+        "force": True,
+        "queries": [{"columns": ["prov_code", "city_code"], "metrics": [metric],
+                     "filters": [{"col": "is_5g_terminal", "op": "==", "val": True}],
+                     "orderby": [], "row_limit": 10000, "extras": {}}],
+        "result_format": "json",
+        "result_type": "full",
+    }  # fmt: skip
+    got = _rows(gd.post("/api/v1/chart/data", qc)["result"][0])
+    sql = (
+        "select prov_code, city_code, sum(mou) / nullif(count(case when is_in_service then 1 "
+        "end), 0) from main.fct_subscriber_month where is_5g_terminal and prov_code = '{p}' "
+        "group by all"
+    )
+    want = {normalise(r) for r in query(superset_instance.warehouse, sql.format(p=PROV))}
+    other = {normalise(r) for r in query(superset_instance.warehouse, sql.format(p=OTHER))}
+    assert len(want) >= 2 and other and not (other & want)
+    assert got == want
