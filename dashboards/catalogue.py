@@ -37,7 +37,6 @@ from dashboards.generate import (
     MarkdownSpec,
     MetricSpec,
     Where,
-    indicator_trend_chart,
 )
 from jingfen.config import REPO_ROOT
 from jingfen.interfaces import INTERFACES
@@ -296,10 +295,15 @@ LABELS: dict[str, tuple[str, str]] = {
     "region_code": ("区域编码", "Region code"),
     "region_name": ("地区", "Region"),
     "region_level_name": ("区域层级", "Region level"),
+    # top-N names (:func:`dataset` ``top``): the largest TOP_N by name, the rest as one 其他
+    "region_name_top": ("地区", "Region (top 15, the rest as 其他)"),
+    "city_name_top": ("地市", "City (top 15, the rest as 其他)"),
     "prov_code": ("省份编码", "Province code"),
     "prov_name": ("省份", "Province"),
     "city_code": ("地市编码", "City code"),
     "city_name": ("地市", "City"),
+    "county_code": ("区县编码", "County code"),
+    "county_name": ("区县", "County"),
     "period": ("统计期", "Period"),
     "period_grain": ("统计粒度", "Period grain"),
     # indicator values
@@ -622,6 +626,7 @@ def dataset(
     catalogue_table: str | None = None,
     reference: bool = False,
     name_columns: str = "",
+    top: tuple[str, str, str] | None = None,
 ) -> DatasetSpec:
     """A dataset whose columns take their labels from :data:`LABELS` and whose metrics come
     from the indicator catalogue (``catalogue_table``: the mart a virtual dataset reads).
@@ -629,7 +634,11 @@ def dataset(
     The province, city and region names are added wherever their codes are and the table
     lacks them (:data:`GEO_JOINS`: the dataset becomes a SELECT over the table that joins the
     region seeds; the 省份 / 地市 filters select by these names), and the names of
-    ``name_columns`` as calculated columns (:data:`NAME_COLUMNS`)."""
+    ``name_columns`` as calculated columns (:data:`NAME_COLUMNS`).
+
+    ``top`` = (name column, its code columns, measure): adds ``<name>_top``, the name for the
+    :data:`TOP_N` largest by the measure in the latest period and :data:`OTHERS` for the rest
+    (:func:`_with_top`), so a chart of 300 cities shows 15 bars and one 其他 that sums the rest."""
     physical = columns.split()
     geo = [n for n in GEO_NAMES if n not in physical and GEO_JOINS[n][0] in physical]
     if geo:
@@ -644,6 +653,11 @@ def dataset(
         for n in name_columns.split()
         if n not in physical and set(NAME_COLUMNS[n][0]) <= set(physical)
     ]
+    if top is not None:
+        name, keys, measure = top
+        sql = _with_top(sql or f"select * from {schema}.{table}", f"{schema}.{table}", name,
+                        tuple(keys.split()), measure, time)  # fmt: skip
+        physical = [*physical, f"{name}_top"]
     missing = [n for n in (*physical, *calculated) if n not in LABELS]
     if missing:
         raise ValueError(f"dashboards/catalogue.py: no label for columns {missing} of {table}.")
@@ -667,6 +681,34 @@ def dataset(
         sql=sql,
         audience=audience,  # type: ignore[arg-type]
         reference=reference,
+    )
+
+
+TOP_N = 15
+OTHERS = "其他"
+
+
+def _with_top(
+    sql: str, table: str, name: str, keys: tuple[str, ...], measure: str, time: str | None
+) -> str:
+    """``sql`` with ``<name>_top``: ``name`` where its ``keys`` rank among the first
+    :data:`TOP_N` by the sum of ``measure`` in the table's latest period (ties by key; ranked
+    within each region level when the table has one), else :data:`OTHERS`.
+
+    The rank is fixed per dataset row, not per chart: a category is either named or 其他 in
+    every month, so merged categories add up to the whole in any period. Superset applies the
+    user's row-level security to ``table`` inside this SQL too (virtual datasets, Superset 6.1),
+    so a province ranks its own cities and a city user its own city."""
+    part = "region_level" if "region_level" in keys else None
+    latest = f" where {time} = (select max({time}) from {table})" if time else ""
+    order = ", ".join(keys)
+    over = f"{'partition by ' + part + ' ' if part else ''}order by sum({measure}) desc, {order}"
+    on = " and ".join(f"k.{c} = v.{c}" for c in keys)
+    return (
+        f"select v.*, case when k.top_rank <= {TOP_N} then v.{name} else '{OTHERS}' end"
+        f" as {name}_top from ({sql}) as v left join (select {order},"
+        f" row_number() over ({over}) as top_rank from {table}{latest} group by {order}) as k"
+        f" on {on}"
     )
 
 
@@ -716,7 +758,20 @@ MART_INDICATOR_BENCHMARK = dataset(
     "Benchmark: one row per L0 indicator per month per province (own value, national, rank)",
     "indicator_code period_month prov_code indicator_name_zh unit rank_basis_zh prov_name "
     "prov_iso_code province_value national_value rank_among_provinces provinces_ranked",
-    extra_metrics=(m("province_value", "sum(province_value)", "本省值", "Province value (sum)"),),
+    extra_metrics=(
+        m("province_value", "sum(province_value)", "本省值", "Province value (sum)"),
+        # the two lines of a benchmark trend (:func:`benchmark_trend`): the national value (the
+        # same on every province's row), and the province's own value when the rows are of one
+        # province (a province user's, or the province headquarters chose), else no line
+        m("national_line", "avg(national_value)", "全国", "National", ",.2f"),
+        m(
+            "province_line",
+            "case when count(distinct prov_code) = 1 then max(province_value) end",
+            "本省（所选省份）",
+            "The province (the one chosen)",
+            ",.2f",
+        ),
+    ),
 )
 MART_REVENUE_REGION = dataset(
     "mart_revenue_region_month",
@@ -724,12 +779,22 @@ MART_REVENUE_REGION = dataset(
     "Revenue by region and month",
     f"{REGION} region_name revenue_yuan revenue_yuan_mom_pct revenue_yuan_yoy_pct arpu_yuan "
     "billed_subs avg_subs is_revenue_dip",
+    top=("region_name", "region_level region_code", "revenue_yuan"),
     extra_metrics=(
         # A ranking shows one month, the tiles' month: the latest of the chosen period (each
         # region has one row per month, so arg_max is that month's revenue).
         m(
             "revenue_latest_month",
             "arg_max(revenue_yuan, period_month)",
+            "出账收入（统计期最新月，元）",
+            "Billed revenue, latest month of the period (yuan)",
+        ),
+        # the same over a merged category (其他: many regions, one row each per month): the
+        # sum of the rows of the group's latest month
+        m(
+            "revenue_latest_month_total",
+            "list_sum([r.v for r in list({'m': period_month, 'v': revenue_yuan})"
+            " if r.m = max(period_month)])",
             "出账收入（统计期最新月，元）",
             "Billed revenue, latest month of the period (yuan)",
         ),
@@ -817,10 +882,12 @@ MART_CHURN_SCORES = dataset(
     "mart_churn_scores",
     "流失评分：每个被评分用户每月一行（概率、风险十分位、原因）",
     "Churn scores: one row per scored subscriber per month",
-    "score_month prov_code prov_name city_code city_name pay_type net_type package_code arpu_band "
-    "p_churn risk_decile arpu_yuan value_at_risk_yuan reason_1_code reason_1_zh model_version",
+    "score_month prov_code prov_name city_code city_name county_code county_name pay_type net_type "
+    "package_code arpu_band p_churn risk_decile arpu_yuan value_at_risk_yuan reason_1_code "
+    "reason_1_zh model_version",
     time="score_month",
     name_columns="reason_1_name package_name",
+    top=("city_name", "city_code", "value_at_risk_yuan"),
     extra_metrics=(
         m("scored_subs", "count(*)", "评分用户数", "Scored subscribers"),
         m("mean_p_churn", "avg(p_churn)", "平均流失概率", "Mean churn probability", ".2%"),
@@ -1038,6 +1105,25 @@ def geo_filters(ds: DatasetSpec) -> tuple[FilterSpec, ...]:
     )
 
 
+def benchmark_trend(key: str, code: str) -> ChartSpec:
+    """The monthly trend of an L0 indicator as two lines, 全国 and 本省 (对标), instead of one
+    line per province: a province user sees its province beside the nation (the national
+    figure is allowed to provinces, mart_indicator_benchmark), headquarters the nation and the
+    province chosen in the 省份 filter (only 全国 while none or several are chosen)."""
+    ind = indicators()[code]
+    unit = f"（{ind.unit_zh}）" if ind.unit_zh else ""
+    return ChartSpec(
+        key=key,
+        title_zh=f"{ind.name_zh}{unit}月度趋势：全国与本省",
+        title_en=f"{ind.name_en}: monthly trend, national and the province",
+        dataset=MART_INDICATOR_BENCHMARK,
+        kind="line",
+        metrics=("national_line", "province_line"),
+        number_format=ind.d3format,
+        where=(Where("indicator_code", "==", code),),
+    )
+
+
 def big_number(code: str, ds: DatasetSpec, metric: str, *where: Where, lag: int = 1) -> ChartSpec:
     ind = indicators()[code]
     unit = f"（{ind.unit_zh}）" if ind.unit_zh else ""
@@ -1115,7 +1201,7 @@ INDICATOR_OVERVIEW = DashboardSpec(
             for code in L0_INDICATORS
         ),
         *(
-            indicator_trend_chart(indicators()[code], MART_INDICATOR_VALUES, where=(MONTHLY,))
+            benchmark_trend(f"indicator_trend_{code.lower()}", code)
             for code in ("REV_TOTAL", "ARPU", "NET_ADDS", "CHURN_RATE")
         ),
         ChartSpec(
@@ -1124,19 +1210,21 @@ INDICATOR_OVERVIEW = DashboardSpec(
             title_en="Province ranking by billed revenue, latest month of the period",
             dataset=MART_REVENUE_REGION,
             kind="bar",
-            metric="revenue_latest_month",
-            groupby=("region_name",),
-            where=(PROVINCE_ROWS,),
+            # the provinces as the sum of their cities, so drill-by 地区 (region_name) on a
+            # province's bar shows its cities (省 -> 地市)
+            metric="revenue_latest_month_total",
+            groupby=("prov_name",),
+            where=(CITY_ROWS,),
             ranked=True,
         ),
         ChartSpec(
             key="overview_city_ranking",
-            title_zh="各地市出账收入（统计期最新月，元）",
-            title_en="Billed revenue by city, latest month of the period",
+            title_zh="各地市出账收入（统计期最新月，前15及其他，元）",
+            title_en="Billed revenue by city, latest month of the period (top 15 and the rest)",
             dataset=MART_REVENUE_REGION,
             kind="bar",
-            metric="revenue_latest_month",
-            groupby=("region_name",),
+            metric="revenue_latest_month_total",
+            groupby=("region_name_top",),
             where=(CITY_ROWS,),
             ranked=True,
         ),
@@ -1169,26 +1257,8 @@ REVENUE = DashboardSpec(
         big_number("ARPU", MART_REVENUE_REGION, "ARPU", PROVINCE_ROWS),
         big_number("REV_YOY", MART_REVENUE_REGION, "REV_YOY", PROVINCE_ROWS),
         big_number("COLLECTION_RATE", MART_PAYMENT, "COLLECTION_RATE", PROVINCE_ROWS),
-        ChartSpec(
-            "revenue_trend",
-            "出账收入月度趋势（元）",
-            "Billed revenue by month",
-            MART_REVENUE_REGION,
-            "line",
-            metric="REV_TOTAL",
-            groupby=("region_name",),
-            where=(PROVINCE_ROWS,),
-        ),
-        ChartSpec(
-            "arpu_trend",
-            "ARPU月度趋势（元/户）",
-            "ARPU by month",
-            MART_REVENUE_REGION,
-            "line",
-            metric="ARPU",
-            groupby=("region_name",),
-            where=(PROVINCE_ROWS,),
-        ),
+        benchmark_trend("revenue_trend", "REV_TOTAL"),
+        benchmark_trend("arpu_trend", "ARPU"),
         ChartSpec(
             "revenue_by_bill_item",
             "收入结构：账单项",
@@ -1284,26 +1354,8 @@ DEVELOPMENT = DashboardSpec(
             groupby=("step",),
             where=(PROVINCE_ROWS, Where("is_latest_month", "SQL", "is_latest_month")),
         ),
-        ChartSpec(
-            "new_vs_churned_trend",
-            "新增用户月度趋势",
-            "New subscribers by month",
-            MART_DEVELOPMENT,
-            "line",
-            metric="dev_new_subs",
-            groupby=("region_name",),
-            where=(PROVINCE_ROWS, DEV_TOTAL),
-        ),
-        ChartSpec(
-            "churn_rate_trend",
-            "离网率月度趋势（%）",
-            "Churn rate by month",
-            MART_DEVELOPMENT,
-            "line",
-            metric="dev_churn_rate",
-            groupby=("region_name",),
-            where=(PROVINCE_ROWS, DEV_TOTAL),
-        ),
+        benchmark_trend("new_vs_churned_trend", "NEW_SUBS"),
+        benchmark_trend("churn_rate_trend", "CHURN_RATE"),
         ChartSpec(
             "subs_by_network",
             "期末在网：按网络类型",
@@ -1379,13 +1431,24 @@ RETENTION = DashboardSpec(
             width=6,
         ),
         ChartSpec(
-            "value_at_risk_by_city",
-            "地市风险收入（元）",
-            "Value at risk by city",
+            "value_at_risk_by_province",
+            "各省风险收入（元，可下钻：省 → 地市 → 区县）",
+            "Value at risk by province (drill by city, then county)",
             MART_CHURN_SCORES,
             "bar",
             metric="value_at_risk",
-            groupby=("city_name",),
+            groupby=("prov_name",),
+            width=6,
+            ranked=True,
+        ),
+        ChartSpec(
+            "value_at_risk_by_city",
+            "地市风险收入（前15及其他，元）",
+            "Value at risk by city (top 15 and the rest)",
+            MART_CHURN_SCORES,
+            "bar",
+            metric="value_at_risk",
+            groupby=("city_name_top",),
             width=6,
             ranked=True,
         ),
@@ -1522,16 +1585,7 @@ COMPLAINTS = DashboardSpec(
         big_number("COMPLAINTS_PER_10K", MART_COMPLAINT_MONTH, "COMPLAINTS_PER_10K", PROVINCE_ROWS),
         big_number("ESCALATION_RATE", MART_COMPLAINT_MONTH, "ESCALATION_RATE", PROVINCE_ROWS),
         big_number("SATISFACTION_RATE", MART_COMPLAINT_MONTH, "SATISFACTION_RATE", PROVINCE_ROWS),
-        ChartSpec(
-            "complaints_per_10k_trend",
-            "万户投诉率月度趋势",
-            "Complaints per 10k by month",
-            MART_COMPLAINT_MONTH,
-            "line",
-            metric="COMPLAINTS_PER_10K",
-            groupby=("region_name",),
-            where=(PROVINCE_ROWS,),
-        ),
+        benchmark_trend("complaints_per_10k_trend", "COMPLAINTS_PER_10K"),
         ChartSpec(
             "complaints_by_category",
             "投诉类别结构",

@@ -160,7 +160,9 @@ class ChartSpec:
 
     - ``table``: raw rows of ``columns`` (no aggregation), ordered by ``order_by``.
     - ``agg_table``: ``metrics`` grouped by ``groupby`` (a summary table; emits cross-filters).
-    - ``line``: ``metric`` over the dataset's time column by month, one series per ``groupby``.
+    - ``line``: ``metric`` over the dataset's time column by month, one series per ``groupby``;
+      or one line per metric of ``metrics`` (全国 beside 本省: :func:`benchmark_trend`). The y
+      axis is scaled to the data (rates in 97-100 are not drawn on 0-100).
     - ``bar``: ``metric`` by the first ``groupby`` column (categories on the x axis).
     - ``big_number``: the latest period's ``metric`` with its trend line and the change against
       ``compare_lag`` periods before (1 = 环比 MoM).
@@ -180,7 +182,7 @@ class ChartSpec:
     metric_label: str | None = None  # defaults to the metric's Chinese label
     groupby: tuple[str, ...] = ()
     columns: tuple[str, ...] = ()
-    metrics: tuple[str, ...] = ()  # agg_table
+    metrics: tuple[str, ...] = ()  # agg_table; line: one line per metric
     where: tuple[Where, ...] = ()
     order_by: tuple[tuple[str, bool], ...] = ()  # (column, ascending)
     time_grain: str = "P1M"
@@ -198,7 +200,9 @@ class ChartSpec:
 
     @property
     def all_metrics(self) -> tuple[str, ...]:
-        return self.metrics if self.kind == "agg_table" else (self.metric,) if self.metric else ()
+        if self.kind == "agg_table" or (self.kind == "line" and self.metrics):
+            return self.metrics
+        return (self.metric,) if self.metric else ()
 
     def __post_init__(self) -> None:
         ds = self.dataset
@@ -208,7 +212,10 @@ class ChartSpec:
             raise ValueError(f"Chart {self.key}: a table chart needs columns.")
         if self.kind == "agg_table" and not (self.groupby and self.metrics):
             raise ValueError(f"Chart {self.key}: a summary table needs groupby and metrics.")
-        if self.kind not in ("table", "agg_table") and self.metric is None:
+        if self.kind == "line" and self.metrics and (self.metric or self.groupby):
+            raise ValueError(f"Chart {self.key}: a line per metric takes no metric or groupby.")
+        multi_line = self.kind == "line" and self.metrics
+        if self.kind not in ("table", "agg_table") and self.metric is None and not multi_line:
             raise ValueError(f"Chart {self.key}: a {self.kind} chart needs a metric.")
         for m in self.all_metrics:
             ds.metric(m)
@@ -388,7 +395,7 @@ def _adhoc_metric(chart: ChartSpec, name: str | None = None) -> dict[str, Any]:
     name = name or chart.metric
     assert name is not None
     m = chart.dataset.metric(name)
-    single = chart.kind != "agg_table"
+    single = chart.kind != "agg_table" and not chart.metrics
     return {
         "expressionType": "SQL",
         "sqlExpression": m.expression,
@@ -453,8 +460,8 @@ def _query_where(chart: ChartSpec) -> str:
 
 
 def _y_format(chart: ChartSpec) -> str:
-    assert chart.metric is not None
-    return chart.number_format or chart.dataset.metric(chart.metric).d3format or "SMART_NUMBER"
+    metric = chart.all_metrics[0]
+    return chart.number_format or chart.dataset.metric(metric).d3format or "SMART_NUMBER"
 
 
 def _number_formats(chart: ChartSpec) -> dict[str, Any]:
@@ -518,15 +525,13 @@ def chart_params(chart: ChartSpec) -> dict[str, Any]:
             "percent_metrics": [],
             "column_config": _number_formats(chart),
         }
-    assert chart.metric is not None
-    metric = _adhoc_metric(chart)
     if chart.kind == "line":
         return {
             **common,
             "viz_type": "echarts_timeseries_line",
             "x_axis": ds.main_dttm_col,
             "time_grain_sqla": chart.time_grain,
-            "metrics": [metric],
+            "metrics": [_adhoc_metric(chart, m) for m in chart.all_metrics],
             "groupby": list(chart.groupby),
             "x_axis_time_format": "%Y-%m" if chart.time_grain == "P1M" else "%m-%d",
             "show_legend": True,
@@ -534,7 +539,12 @@ def chart_params(chart: ChartSpec) -> dict[str, Any]:
             "rich_tooltip": True,
             "markerEnabled": True,
             "y_axis_format": _y_format(chart),
+            # the axis from the data's minimum, not from 0 (a trend is read by its changes)
+            "truncateYAxis": True,
+            "y_axis_bounds": [None, None],
         }
+    assert chart.metric is not None
+    metric = _adhoc_metric(chart)
     if chart.kind == "big_number":
         return {
             **common,
@@ -650,17 +660,17 @@ def chart_query(chart: ChartSpec) -> dict[str, Any]:
         metrics = [_adhoc_metric(chart, m) for m in chart.metrics]
         orderby = [[c, asc] for c, asc in chart.order_by] or [[metrics[0], False]]
         return {**base, "columns": list(chart.groupby), "metrics": metrics, "orderby": orderby}
-    assert chart.metric is not None
-    metric = _adhoc_metric(chart)
     if chart.kind in ("line", "big_number"):
         assert ds.main_dttm_col is not None
         return {
             **base,
             "columns": [_time_axis(ds, chart.time_grain), *chart.groupby],
             "series_columns": list(chart.groupby),
-            "metrics": [metric],
+            "metrics": [_adhoc_metric(chart, m) for m in chart.all_metrics],
             "orderby": [[ds.main_dttm_col, True], *[[g, True] for g in chart.groupby]],
         }
+    assert chart.metric is not None
+    metric = _adhoc_metric(chart)
     if chart.kind == "pie":
         return {
             **base,

@@ -21,6 +21,10 @@ subscriber_months as (
 
 regions as (
     select distinct prov_code, prov_name, city_code, city_name from {{ ref('dim_region') }}
+),
+
+counties as (
+    select county_code, county_name from {{ ref('dim_region') }}
 )
 
 select
@@ -32,6 +36,8 @@ select
     r.prov_name,
     sm.city_code,
     r.city_name,
+    sm.county_code,
+    co.county_name,
     sm.pay_type,
     sm.net_type,
     sm.package_code,
@@ -62,3 +68,5 @@ left join subscriber_months as sm
     and sc.score_month = sm.month_start
 left join regions as r
     on sm.city_code = r.city_code
+left join counties as co
+    on sm.county_code = co.county_code

@@ -39,10 +39,17 @@ def _sql_literal(v: Any) -> str:
     return "'" + str(v).replace("'", "''") + "'"
 
 
-def source(ds: DatasetSpec) -> str:
+def source(ds: DatasetSpec, rls: str | None = None) -> str:
     """The FROM item of a dataset: its table, or its SQL as a subquery (a virtual dataset),
-    with its calculated columns (names decoded from codes) beside the table's own."""
-    base = f"({ds.sql}) as t" if ds.sql else f"{ds.schema}.{ds.table}"
+    with its calculated columns (names decoded from codes) beside the table's own.
+
+    ``rls``: a row-level-security condition, applied to the dataset's own table inside its SQL
+    as Superset 6.1 does (so a top-N rank inside the SQL ranks the rows the user may see)."""
+    sql = ds.sql
+    if sql and rls:
+        table = f"{ds.schema}.{ds.table}"
+        sql = sql.replace(table, f"(select * from {table} where {rls})")
+    base = f"({sql}) as t" if sql else f"{ds.schema}.{ds.table}"
     calculated = [f"{c.expression} as {c.name}" for c in ds.columns if c.expression]
     if not ds.sql and not calculated:
         return base
@@ -74,16 +81,19 @@ def reference_sql(chart: ChartSpec, prov: str | None = None, city: str | None = 
             where.append(f"{w.col} {op} {_sql_literal(w.val)}")
         else:
             raise NotImplementedError(w.op)
+    rls = []
     if prov is not None and chart.dataset.has_province:  # reference data has no province rows
-        where.append(f"prov_code = {_sql_literal(prov)}")
+        rls.append(f"prov_code = {_sql_literal(prov)}")
     if city is not None and chart.dataset.has_province:
-        where.append(f"({city_condition(chart.dataset, city)})")
+        rls.append(f"({city_condition(chart.dataset, city)})")
+    where += rls
     clause = f"where {' and '.join(where)}" if where else ""
     ds = chart.dataset
+    src = source(ds, " and ".join(rls) or None)
     if chart.kind == "table":
         order = ", ".join(f"{c} {'asc' if asc else 'desc'}" for c, asc in chart.order_by)
         return (
-            f"select {', '.join(chart.columns)} from {source(ds)} {clause}"
+            f"select {', '.join(chart.columns)} from {src} {clause}"
             + (f" order by {order}" if order else "")
             + f" limit {chart.row_limit}"
         )
@@ -91,7 +101,7 @@ def reference_sql(chart: ChartSpec, prov: str | None = None, city: str | None = 
     dims = list(chart.groupby)
     if chart.kind in ("line", "big_number"):
         dims = [f"date_trunc('{_TRUNC[chart.time_grain]}', {ds.main_dttm_col})::date", *dims]
-    return f"select {', '.join([*dims, *metrics])} from {source(ds)} {clause} group by all"
+    return f"select {', '.join([*dims, *metrics])} from {src} {clause} group by all"
 
 
 def reference_rows(
