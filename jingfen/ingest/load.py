@@ -505,17 +505,6 @@ def check_batch(
     return [_done(p, ctx) for p in batch]
 
 
-def process_file(
-    data: Path, ctx: LoadContext, history: History, validator: RowValidator
-) -> Pending:
-    """Steps 1-2 for one data file on its own (``ingest_files`` batches them)."""
-    p = prepare_file(data, ctx, history)
-    if isinstance(p, Pending):
-        return p
-    done = _judge_alone(p, ctx, history)
-    return done if done is not None else check_batch([p], ctx, history, validator)[0]
-
-
 def _judge_alone(p: Prepared, ctx: LoadContext, history: History) -> Pending | None:
     """What a prepared file is without its rows: a file this load already audited or content
     loaded before (duplicate), or rejected whole for its structural reasons; None if its rows
