@@ -1,11 +1,14 @@
 """Loading: one file from landing/ to its outcome, and a whole load of them.
 
-Order of steps per file, chosen so that a load killed at any point and started again ends in the
-same state as one clean run:
+Order of steps, chosen so that a load killed at any point and started again ends in the same
+state as one clean run:
 
-1. validate into temp files (nothing visible changes);
-2. loaded: write the Parquet to a hidden temp file in its folder, then ``os.replace`` it into
-   place; rejected: write ``<name>.reason.txt`` into quarantine/<load_id>/;
+1. validate into temp files (nothing visible changes): each file's name, control file and
+   bytes (``prepare_file``), then the rows of a batch of files of one interface in one pass
+   (``check_batch``);
+2. loaded: write the Parquet to a hidden temp file (for a batch, one partitioned COPY), then
+   ``os.replace`` it into place; rejected: write ``<name>.reason.txt`` into
+   quarantine/<load_id>/;
 3. record the audit row and rejects (one transaction per chunk of files);
 4. move the data file, then its control file, out of landing/.
 
