@@ -2776,12 +2776,14 @@ MART_HIGH_VALUE_AT_RISK = dataset(
         "select r.period_month, r.prov_code, r.city_code, s.msisdn_masked, r.package_code, "
         "r.net_type, r.behaviour_segment, r.tenure_months, r.revenue_yuan, "
         "r.revenue_3m_avg_yuan, r.arrears_yuan, r.complaints_3m, r.churn_probability, "
-        "r.signal_cnt, concat_ws('、', "
+        "r.signal_cnt, coalesce(nullif(concat_ws('、', "
         "case when r.has_usage_drop then '使用量骤降' end, "
         "case when r.has_revenue_drop then '收入下降' end, "
         "case when r.has_arrears then '有欠费' end, "
         "case when r.has_recent_complaints then '近期投诉' end, "
-        "case when r.has_contract_ending then '合约到期' end) as signals_zh, r.is_at_risk "
+        "case when r.has_contract_ending then '合约到期' end), ''), "
+        # at risk without two signals is at risk by the churn model alone (the mart's rule)
+        "case when r.is_at_risk then '流失概率高' else '无' end) as signals_zh, r.is_at_risk "
         "from main.mart_high_value_at_risk as r left join (select subs_id, msisdn_masked "
         "from main.dim_subscriber where is_current) as s on s.subs_id = r.subs_id"
     ),

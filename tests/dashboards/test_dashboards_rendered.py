@@ -175,8 +175,9 @@ def _decimals(code: str) -> int:
 
 
 def _display_key(value: Any) -> str | None:
-    """The text a non-numeric cell must show (None: a number, compared within rounding)."""
-    if value is None:
+    """The text a non-numeric cell must show (None: a number, compared within rounding); an
+    empty text is drawn as an empty cell, which the matching reads as N/A like a NULL."""
+    if value is None or value == "":
         return "N/A"
     if isinstance(value, bool):
         return "true" if value else "false"

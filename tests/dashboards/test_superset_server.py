@@ -213,6 +213,14 @@ KEY_NUMBERS: dict[str, tuple[str, str, Any]] = {
         "where pay_date = (select max(stat_date) from mart_daily_kpi_recent)",
         _latest,
     ),
+    # every subscriber in service at the latest month end has one segment (docs/ml.md), so the
+    # segment sizes add up to the subscriber-month fact's in-service count of that month
+    "customer-insight": (
+        "segment_sizes",
+        "select count(*) from fct_subscriber_month where is_in_service "
+        "and month_start = (select max(to_month) from mart_segment_migration)",
+        _total,
+    ),
     "daily-operations": (
         "alert_list",
         "select count(*) from mart_monitoring_alerts",
