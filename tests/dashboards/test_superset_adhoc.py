@@ -16,6 +16,7 @@ import io
 import json
 import re
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 import openpyxl
@@ -85,7 +86,7 @@ def _rows(result: dict[str, Any]) -> set[tuple[Any, ...]]:
 
 
 @pytest.fixture(scope="module")
-def adhoc_chart(superset_instance: Any) -> dict[str, Any]:
+def adhoc_chart(superset_instance: Any) -> Iterator[dict[str, Any]]:
     """gd_analyst's ad-hoc chart, saved, and a dashboard of its own holding it."""
     gd = superset_instance.login("gd_analyst")
     ds_id = _dataset_id(superset_instance, TABLE)
@@ -100,8 +101,12 @@ def adhoc_chart(superset_instance: Any) -> dict[str, Any]:
     )  # fmt: skip
     dash = gd.post("/api/v1/dashboard/", {"dashboard_title": f"广东临时看板 {name[-6:]}"})
     gd.put(f"/api/v1/chart/{chart['id']}", {"dashboards": [dash["id"]]})
-    return {"client": gd, "ds_id": ds_id, "explored": explored, "chart_id": chart["id"],
-            "dashboard_id": dash["id"], "name": name}  # fmt: skip
+    yield {"client": gd, "ds_id": ds_id, "explored": explored, "chart_id": chart["id"],
+           "dashboard_id": dash["id"], "name": name}  # fmt: skip
+    # the Superset of the session is shared: the catalogue's tests count its charts and
+    # dashboards, so the province's own ones go again (its owner may delete them)
+    gd.request("DELETE", f"/api/v1/dashboard/{dash['id']}")
+    gd.request("DELETE", f"/api/v1/chart/{chart['id']}")
 
 
 def test_province_adhoc_chart_has_only_its_rows_in_data_and_exports(
