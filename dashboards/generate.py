@@ -936,35 +936,6 @@ class Indicator:
     d3format: str | None = None
 
 
-def indicator_trend_chart(
-    ind: Indicator,
-    dataset: DatasetSpec,
-    *,
-    metric: str = "value",
-    region_level: str = "province",
-    series: str = "region_name",
-    where: tuple[Where, ...] = (),
-) -> ChartSpec:
-    """The monthly trend of one indicator, one line per region (one chart per indicator)."""
-    unit = f"（{ind.unit_zh}）" if ind.unit_zh else ""
-    return ChartSpec(
-        key=f"indicator_trend_{ind.code.lower()}",
-        title_zh=f"{ind.name_zh}{unit}月度趋势",
-        title_en=f"{ind.name_en}: monthly trend",
-        dataset=dataset,
-        kind="line",
-        metric=metric,
-        metric_label=ind.name_zh,
-        number_format=ind.d3format,  # counts whole on the axis and in the tooltip
-        groupby=(series,),
-        where=(
-            Where("indicator_code", "==", ind.code),
-            Where("region_level", "==", region_level),
-            *where,
-        ),
-    )
-
-
 def assets_differ(dashboards: Sequence[DashboardSpec], assets_dir: Path) -> list[str]:
     """Files under ``assets_dir`` that are missing, stale or extra compared with the specs."""
     wanted = {rel: GENERATED_HEADER + dump_yaml(c) for rel, c in render_assets(dashboards).items()}
